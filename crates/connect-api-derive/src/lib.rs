@@ -1,0 +1,1 @@
+//! Derive macros for connect-api (being built).

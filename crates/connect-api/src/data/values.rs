@@ -1,0 +1,1 @@
+//! Parsing and formatting values as text (being built).

@@ -1,0 +1,1 @@
+//! JsonConverter (being built).

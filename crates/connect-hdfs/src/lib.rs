@@ -1,0 +1,1 @@
+//! The HDFS sink connector (being built).

@@ -1,0 +1,1 @@
+//! The in-process runtime that drives connectors and tasks (being built; see docs/architecture.md).

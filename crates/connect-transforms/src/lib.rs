@@ -1,0 +1,1 @@
+//! The built-in single-message transforms and predicates (being built).

@@ -12,6 +12,7 @@ Commands:
       EXPECTED < 0: stops once no new record arrived for IDLE_MS.
       Prints {"partition","offset","key","value","headers":[[k, v]],"timestamp_ms"} lines.
   produce BOOTSTRAP TOPIC  (stdin: JSON array of {"partition","key","value","headers","timestamp_ms"})
+      (kafka-python cannot send a null header value, so header values are never null here.)
       Sends the records in order and prints {"partition","offset"} for each.
   committed BOOTSTRAP GROUP TOPIC
       Prints one object {"<partition>": offset} with the offsets GROUP committed for TOPIC.
@@ -124,7 +125,7 @@ def produce(bootstrap, topic):
     try:
         futures = []
         for rec in records:
-            headers = [(k, unb64(v)) for (k, v) in (rec.get("headers") or [])]
+            headers = [(k, base64.b64decode(v)) for (k, v) in (rec.get("headers") or [])]
             futures.append(
                 producer.send(
                     topic,
@@ -144,12 +145,37 @@ def produce(bootstrap, topic):
     return 0
 
 
+def topic_partitions(bootstrap, topic, timeout_s=30.0):
+    """The partition numbers of TOPIC, from a consumer that joins no group."""
+    consumer = KafkaConsumer(bootstrap_servers=[bootstrap], client_id=CLIENT_ID, group_id=None)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            partitions = consumer.partitions_for_topic(topic)
+            if partitions:
+                return sorted(partitions)
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.1)
+    finally:
+        consumer.close()
+
+
 def committed(bootstrap, group, topic):
+    # Name the partitions: nisshi 0.6.0 answers an OffsetFetch for "all topics" of a group with
+    # a response kafka-python cannot decode. (KafkaAdminClient.describe_topics cannot be used
+    # to find them either: it rejects the authorized-operations bits nisshi sends.)
+    partitions = topic_partitions(bootstrap, topic)
+    if partitions is None:
+        sys.stderr.write("topic %r not found\n" % topic)
+        return 1
     admin = KafkaAdminClient(
         bootstrap_servers=[bootstrap], client_id=CLIENT_ID, request_timeout_ms=30000
     )
     try:
-        offsets = admin.list_consumer_group_offsets(group)
+        offsets = admin.list_consumer_group_offsets(
+            group, partitions=[TopicPartition(topic, p) for p in partitions]
+        )
     finally:
         admin.close()
     result = {}

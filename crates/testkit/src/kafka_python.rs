@@ -85,9 +85,9 @@ pub struct ProduceRecord {
     /// Value bytes; `None` for a null value.
     #[serde(serialize_with = "ser_bytes")]
     pub value: Option<Vec<u8>>,
-    /// Headers in order; `None` for a null header value.
+    /// Headers in order. (kafka-python cannot produce a null header value.)
     #[serde(serialize_with = "ser_headers")]
-    pub headers: Vec<(String, Option<Vec<u8>>)>,
+    pub headers: Vec<(String, Vec<u8>)>,
     /// Record timestamp in milliseconds since the Unix epoch; `None` for the producer's clock.
     pub timestamp_ms: Option<i64>,
 }
@@ -111,7 +111,7 @@ impl ProduceRecord {
     /// Appends a header.
     #[must_use]
     pub fn header(mut self, key: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {
-        self.headers.push((key.into(), Some(value.into())));
+        self.headers.push((key.into(), value.into()));
         self
     }
 
@@ -139,8 +139,9 @@ pub struct Produced {
     pub offset: i64,
 }
 
-/// A failed kafka-python check.
-#[derive(Debug, thiserror::Error)]
+/// A failed kafka-python check. Its `Debug` form is its message (with Python's stderr
+/// unescaped), so `.unwrap()` in a test prints something readable.
+#[derive(thiserror::Error)]
 pub enum KafkaPythonError {
     /// `python3` could not be run.
     #[error("could not run python3 for the kafka-python check: {0}")]
@@ -195,6 +196,16 @@ pub enum KafkaPythonError {
     },
 }
 
+impl std::fmt::Debug for KafkaPythonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")?;
+        if let Self::Incomplete { received, .. } = self {
+            write!(f, "\nreceived: {received:#?}")?;
+        }
+        Ok(())
+    }
+}
+
 /// Reads `topic` from the earliest offset of every partition, without a consumer group, and
 /// returns the records sorted by partition and offset.
 ///
@@ -223,10 +234,11 @@ pub async fn consume_all(
     let out = run("consume", &args, None, timeout + PROCESS_SLACK).await?;
     let mut received = Vec::new();
     for line in out.stdout.lines().filter(|l| !l.trim().is_empty()) {
-        let raw: RawConsumed = serde_json::from_str(line).map_err(|e| KafkaPythonError::Output {
-            command: "consume",
-            detail: format!("{e} in {line:?}"),
-        })?;
+        let raw: RawConsumed =
+            serde_json::from_str(line).map_err(|e| KafkaPythonError::Output {
+                command: "consume",
+                detail: format!("{e} in {line:?}"),
+            })?;
         received.push(raw.decode()?);
     }
     received.sort_by_key(|r| (r.partition, r.offset));
@@ -302,7 +314,11 @@ pub async fn committed_offsets(
     if out.status.code() != Some(0) {
         return Err(out.failure("committed"));
     }
-    let line = out.stdout.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
     let raw: BTreeMap<String, i64> =
         serde_json::from_str(line).map_err(|e| KafkaPythonError::Output {
             command: "committed",
@@ -457,13 +473,13 @@ fn ser_bytes<S: serde::Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::O
 }
 
 fn ser_headers<S: serde::Serializer>(
-    headers: &[(String, Option<Vec<u8>>)],
+    headers: &[(String, Vec<u8>)],
     s: S,
 ) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeSeq as _;
     let mut seq = s.serialize_seq(Some(headers.len()))?;
     for (k, v) in headers {
-        seq.serialize_element(&(k, v.as_ref().map(|b| BASE64.encode(b))))?;
+        seq.serialize_element(&(k, BASE64.encode(v)))?;
     }
     seq.end()
 }

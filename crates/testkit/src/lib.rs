@@ -32,12 +32,13 @@
 //! `KCONNECT_SKIP_BROKER_TESTS=1` to have such tests print `SKIPPED <test>: ...` and pass
 //! instead; that variable is ignored when `CI` is set, so CI never skips them silently.
 
+#![warn(missing_docs)]
+
 mod broker;
 pub mod kafka_python;
 
 pub use broker::{
-    Broker, BrokerError, CACHE_ENV, NISSHI_BIN_ENV, NISSHI_VERSION, SKIP_ENV, Storage,
-    find_nisshi,
+    Broker, BrokerError, CACHE_ENV, NISSHI_BIN_ENV, NISSHI_VERSION, SKIP_ENV, Storage, find_nisshi,
 };
 
 /// Starts a [`Broker`] for the current test, or returns from the test when broker tests are

@@ -17,11 +17,13 @@
 //! ```
 
 pub mod logical;
+mod projector;
 mod schema;
 mod structs;
 mod value;
 pub mod values;
 
+pub use projector::project;
 pub use schema::{Field, Schema, SchemaBuilder, Type};
 pub use structs::Struct;
 pub use value::Value;

@@ -7,9 +7,19 @@
 
 pub mod json;
 mod bytes;
+mod catalog;
 mod number;
 mod simple_header;
 mod string;
+
+pub use bytes::ByteArrayConverter;
+pub use catalog::{ConverterPlugin, builtin_converter, builtin_converters, builtin_header_converter};
+pub use number::{
+    BooleanConverter, DoubleConverter, FloatConverter, IntegerConverter, LongConverter,
+    NumberConverter, NumberFormat, ShortConverter,
+};
+pub use simple_header::SimpleHeaderConverter;
+pub use string::{ENCODING_CONFIG, ENCODING_DEFAULT, StringConverter};
 
 use async_trait::async_trait;
 use ::bytes::Bytes;
@@ -54,6 +64,7 @@ pub trait Converter: Send + Sync {
     fn configure(&mut self, configs: &ConfigMap, is_key: bool) -> Result<()>;
 
     /// Serializes a value; `Ok(None)` is a null (a tombstone for values).
+    #[allow(clippy::wrong_self_convention)] // Kafka's name, kept for recognisability
     async fn from_connect_data(
         &self,
         topic: &str,
@@ -93,6 +104,7 @@ pub trait HeaderConverter: Send + Sync {
     ) -> Result<SchemaAndValue>;
 
     /// Serializes one header value; `Ok(None)` is a null header value.
+    #[allow(clippy::wrong_self_convention)] // Kafka's name, kept for recognisability
     fn from_connect_header(
         &self,
         topic: &str,

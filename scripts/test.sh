@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace, including the ones that need a Kafka-compatible broker.
+#
+#   ./scripts/test.sh                         # the whole workspace
+#   ./scripts/test.sh -p connect-api          # extra arguments go to `cargo test`
+#   ./scripts/test.sh -p connect-testkit -- --nocapture
+#
+# Installs what the broker tests need, once, outside the clone:
+#   $KCONNECT_CACHE (default ~/.cache/kconnect-ci)
+#     nisshi-0.6.0/bin/nisshi   the broker (built with `cargo install`, ~14 minutes on 2 cores;
+#                               set NISSHI_BIN to use another binary and skip this)
+#     target/                   cargo's build output, unless CARGO_TARGET_DIR is set
+#   kafka-python (pip, into python3's site-packages): the independent client tests check with.
+#
+# Each broker test starts its own broker on a free loopback port through connect-testkit and
+# kills it when the test ends; nothing is left running.
+set -euo pipefail
+
+NISSHI_VERSION=0.6.0
+KAFKA_PYTHON_VERSION=2.3.3
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '==> %s\n' "$*"; }
+die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+
+command -v cargo >/dev/null || die "cargo not found: install the Rust toolchain with rustup"
+command -v python3 >/dev/null || die "python3 not found: the broker tests check topics with kafka-python"
+
+CACHE="${KCONNECT_CACHE:-$HOME/.cache/kconnect-ci}"
+export KCONNECT_CACHE="$CACHE"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
+mkdir -p "$CACHE"
+step "cache: $CACHE; cargo target dir: $CARGO_TARGET_DIR"
+
+# The broker.
+if [[ -n "${NISSHI_BIN:-}" ]]; then
+  step "broker: using NISSHI_BIN=$NISSHI_BIN"
+else
+  nisshi_root="$CACHE/nisshi-$NISSHI_VERSION"
+  if [[ ! -x "$nisshi_root/bin/nisshi" ]]; then
+    step "broker: installing nisshi $NISSHI_VERSION into $nisshi_root (once, ~14 minutes)"
+    # Its own build directory: an interrupted install resumes, and it is removed afterwards.
+    CARGO_TARGET_DIR="$CACHE/nisshi-build" cargo install "nisshi@$NISSHI_VERSION" --locked \
+      --no-default-features --features dynostore,libsql --root "$nisshi_root" \
+      || die "could not install nisshi $NISSHI_VERSION (see cargo's output above)"
+    rm -rf "$CACHE/nisshi-build"
+  fi
+  export NISSHI_BIN="$nisshi_root/bin/nisshi"
+  step "broker: $NISSHI_BIN"
+fi
+
+# The independent client.
+if ! python3 -c 'import kafka' 2>/dev/null; then
+  step "kafka-python: installing kafka-python==$KAFKA_PYTHON_VERSION with pip"
+  PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet "kafka-python==$KAFKA_PYTHON_VERSION" \
+    || die "could not install kafka-python==$KAFKA_PYTHON_VERSION with 'python3 -m pip'"
+  python3 -c 'import kafka' 2>/dev/null \
+    || die "kafka-python was installed but 'python3 -c \"import kafka\"' still fails"
+fi
+step "kafka-python: $(python3 -c 'import kafka; print(kafka.__version__)')"
+
+# `--workspace` would override `-p`: only add it when no package was named.
+scope=(--workspace)
+for arg in "$@"; do
+  case "$arg" in
+    --) break ;;
+    -p | -p* | --package | --package=*) scope=() ;;
+  esac
+done
+
+step "$(echo cargo test "${scope[@]}" --all-targets "$@")"
+cargo test "${scope[@]}" --all-targets "$@"
+step "$(echo cargo test "${scope[@]}" --doc "$@")"
+cargo test "${scope[@]}" --doc "$@"
+step "all tests passed"

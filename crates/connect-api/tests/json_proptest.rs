@@ -70,14 +70,16 @@ fn meta() -> impl Strategy<Value = Meta> {
         vec(("p[ -~]{0,4}", any::<String>()), 0..3),
         prop::bool::weighted(0.25),
     )
-        .prop_map(|(optional, name, version, doc, params, with_default)| Meta {
-            optional,
-            name,
-            version,
-            doc,
-            params,
-            with_default,
-        })
+        .prop_map(
+            |(optional, name, version, doc, params, with_default)| Meta {
+                optional,
+                name,
+                version,
+                doc,
+                params,
+                with_default,
+            },
+        )
 }
 
 /// Adds metadata, optionality and maybe a default to a base schema.
@@ -101,7 +103,11 @@ fn decorate(base: impl Strategy<Value = Base> + 'static) -> BoxedStrategy<Schema
             }
             let optional = meta.optional;
             let finish = move |builder: SchemaBuilder, default: Option<Value>| {
-                let builder = if optional { builder.optional() } else { builder };
+                let builder = if optional {
+                    builder.optional()
+                } else {
+                    builder
+                };
                 let builder = match default {
                     Some(v) => builder.default_value(v),
                     None => builder,
@@ -132,8 +138,8 @@ fn arb_schema() -> BoxedStrategy<Schema> {
                 builder: SchemaBuilder::map(k, v),
                 named: false,
             });
-            let structure = (vec(inner, 0..5), vec("[a-z\"é \\\\]{0,3}", 5)).prop_map(
-                |(fields, suffixes)| {
+            let structure =
+                (vec(inner, 0..5), vec("[a-z\"é \\\\]{0,3}", 5)).prop_map(|(fields, suffixes)| {
                     let mut builder = SchemaBuilder::struct_();
                     for (i, field) in fields.into_iter().enumerate() {
                         builder = builder.field(format!("f{i}{}", suffixes[i]), field);
@@ -142,8 +148,7 @@ fn arb_schema() -> BoxedStrategy<Schema> {
                         builder,
                         named: false,
                     }
-                },
-            );
+                });
             decorate(prop_oneof![array, map, structure])
         })
         .boxed()
@@ -202,7 +207,11 @@ fn non_null_value(schema: &Schema) -> BoxedStrategy<Value> {
         .boxed(),
         Type::Struct => {
             let schema = schema.clone();
-            let fields: Vec<_> = schema.fields().iter().map(|f| value_for(f.schema())).collect();
+            let fields: Vec<_> = schema
+                .fields()
+                .iter()
+                .map(|f| value_for(f.schema()))
+                .collect();
             fields
                 .prop_map(move |values| {
                     Value::Struct(Struct::from_values(schema.clone(), values).unwrap())

@@ -369,6 +369,40 @@ fn decimals_keep_their_low_64_bits() {
 }
 
 #[test]
+fn extreme_exponents_and_scales_are_cheap() {
+    let started = std::time::Instant::now();
+    assert_eq!(
+        values::convert_to_long(None, &"1e2147483647".into()).unwrap(),
+        Some(0)
+    );
+    assert_eq!(
+        values::convert_to_long(None, &"-1e-2147483647".into()).unwrap(),
+        Some(0)
+    );
+    assert_eq!(
+        values::convert_to_double(None, &"1e2147483647".into()).unwrap(),
+        Some(f64::INFINITY)
+    );
+    for scale in [
+        i64::MIN,
+        i64::MIN + 1,
+        -2_147_483_648,
+        2_147_483_647,
+        i64::MAX,
+    ] {
+        let value = Value::Decimal(BigDecimal::new(7.into(), scale));
+        assert!(values::convert_to_long(None, &value).is_ok());
+        assert!(values::convert_to_double(None, &value).is_ok());
+        assert!(convert_to_string(None, &value).is_some());
+    }
+    assert_eq!(
+        text(Value::Decimal(BigDecimal::new(7.into(), i64::MIN))),
+        "7E+9223372036854775807"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[test]
 fn floating_conversions() {
     assert_eq!(
         values::convert_to_float(None, &"1.1".into()).unwrap(),

@@ -918,6 +918,42 @@ fn map_quirks_follow_kafka() {
 }
 
 #[test]
+fn repeated_keys_are_found_by_value_equality() {
+    // 1.5 and 1.50 are the same FLOAT32 key.
+    assert_eq!(
+        parse_string("{1.5: 1, 1.50: 2}"),
+        parsed(
+            map_of(Schema::float32(), Schema::int8()),
+            Value::Map(vec![(Value::Float32(1.5), Value::Int8(2))])
+        )
+    );
+    // Maps are equal whatever their order, also as keys.
+    let result = parse_string(r#"{{"a":1,"b":2}: 1, {"b":2,"a":1}: 2}"#);
+    assert_eq!(result.value.as_map().map(<[_]>::len), Some(1));
+    assert_eq!(result.value.as_map().unwrap()[0].1, Value::Int8(2));
+}
+
+#[test]
+fn large_maps_parse_in_linear_time() {
+    let entries = 20_000;
+    let text = format!(
+        "{{{}}}",
+        (0..entries)
+            .map(|i| format!("\"k{}\": {i}", i % (entries / 2)))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let started = std::time::Instant::now();
+    let result = parse_string(&text);
+    assert_eq!(result.value.as_map().map(<[_]>::len), Some(entries / 2));
+    assert_eq!(
+        result.value.map_get(&"k0".into()),
+        Some(&Value::Int16(10_000))
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
 fn time_values_in_maps() {
     let expected = parsed(
         map_of(Schema::string(), logical::time_schema()),

@@ -20,12 +20,18 @@
 //! # Ok::<(), connect_api::error::DataError>(())
 //! ```
 //!
-//! Where Kafka differs from a straightforward reading, this module follows Kafka, because header
-//! values must come out of a Rust worker exactly as they come out of a Java one. Two deliberate
-//! exceptions, both about what the data model can represent: an array or map whose elements have
-//! no common schema has no schema at all here (Kafka builds an `ARRAY`/`MAP` schema with no
-//! element schema), and dates are computed in UTC on the proleptic Gregorian calendar (Kafka uses
-//! the JVM's default time zone and the Julian calendar before 1582).
+//! Where Kafka differs from a straightforward reading, this module follows Kafka (see the quirks
+//! listed on [`parse_string`]), because header values must come out of a Rust worker as they come
+//! out of a Java one. It departs from Kafka only where the data model or safety requires:
+//!
+//! * an array or map whose elements have no common schema has no schema (Kafka builds an
+//!   `ARRAY`/`MAP` schema without element schemas, which cannot be represented);
+//! * nested arrays and maps are converted to the merged element schema, or left without a schema
+//!   when they cannot be, so that a parsed schema always validates its value (Kafka may return a
+//!   schema that does not describe its value);
+//! * nesting deeper than [`MAX_NESTING_DEPTH`] stays a string (Kafka overflows its stack);
+//! * dates are computed in UTC on the proleptic Gregorian calendar (Kafka uses the JVM's default
+//!   time zone, and the Julian calendar before 1582), and only ASCII digits make numbers.
 
 use std::collections::HashMap;
 use std::fmt::{self, Write as _};
@@ -77,8 +83,14 @@ const MAP_END: &str = "}";
 /// * Anything else, including the empty string and malformed arrays and maps such as `[0 1 2]`
 ///   or `{foo: 3}`, is the `STRING` itself.
 ///
-/// Like Kafka, a leading number wins over what follows it: `12:xyz` and `1,2` read as `INT8`.
-/// Never panics; nesting deeper than [`MAX_NESTING_DEPTH`] reads as a string.
+/// Kafka's quirks are kept: a leading number wins over what follows it (`12:xyz` and `1,2` read
+/// as `INT8`), as does a leading array or map (`[1] x` is an array); a trailing comma is accepted
+/// and the comma between map entries is optional; quoted strings keep their backslashes and
+/// blank ones become empty; dates are read leniently (`2024-13-01` is 2025-01-01); a malformed
+/// array or map after leading whitespace reads as just that whitespace.
+///
+/// Never panics; nesting is bounded and maps are built in linear time, so untrusted header
+/// values are safe to parse.
 ///
 /// ```
 /// use connect_api::data::{values, logical, Schema, SchemaAndValue, Value};
@@ -809,7 +821,7 @@ fn exact_long(decimal: &BigDecimal) -> Option<i64> {
     let digits = i64::try_from(decimal.digits()).ok()?;
     let integral = if scale <= 0 {
         // At least 20 digits is at least 10^19, beyond `i64::MAX`.
-        if digits - scale > 19 {
+        if digits.saturating_sub(scale) > 19 {
             return None;
         }
         unscaled * pow10(-scale)?
@@ -838,16 +850,21 @@ fn pow10(exponent: i64) -> Option<BigInt> {
 fn decimal_long_value(decimal: &BigDecimal) -> i64 {
     let (unscaled, scale) = decimal.as_bigint_and_exponent();
     let digits = i64::try_from(decimal.digits()).unwrap_or(i64::MAX);
-    let integral = if scale > 0 {
+    // The guards come first, so that no huge power of ten is ever computed.
+    let integral = if scale >= digits {
+        return 0; // all of it is fraction
+    } else if scale > 0 {
         match pow10(scale) {
-            Some(divisor) if scale < digits => unscaled / divisor,
-            _ => return 0, // all of it is fraction
+            Some(divisor) => unscaled / divisor,
+            None => return 0,
         }
-    } else if scale < 0 {
+    } else if scale <= -64 {
         // 10^k = 2^k * 5^k: from k = 64 on, the low 64 bits are all zero.
+        return 0;
+    } else if scale < 0 {
         match pow10(-scale) {
-            Some(factor) if scale > -64 => unscaled * factor,
-            _ => return 0,
+            Some(factor) => unscaled * factor,
+            None => return 0,
         }
     } else {
         unscaled
@@ -863,14 +880,18 @@ fn decimal_long_value(decimal: &BigDecimal) -> i64 {
 
 /// Java's `BigDecimal.doubleValue()`: the nearest `f64`, infinite when out of range.
 fn decimal_to_f64(decimal: &BigDecimal) -> f64 {
-    let (unscaled, scale) = decimal.as_bigint_and_exponent();
-    format!("{unscaled}e{}", -scale).parse().unwrap_or(f64::NAN)
+    scientific_text(decimal).parse().unwrap_or(f64::NAN)
 }
 
 /// Java's `BigDecimal.floatValue()`: the nearest `f32` (rounded once, not through `f64`).
 fn decimal_to_f32(decimal: &BigDecimal) -> f32 {
+    scientific_text(decimal).parse().unwrap_or(f32::NAN)
+}
+
+/// `<unscaled>e<exponent>`, which Rust's float parsing rounds correctly.
+fn scientific_text(decimal: &BigDecimal) -> String {
     let (unscaled, scale) = decimal.as_bigint_and_exponent();
-    format!("{unscaled}e{}", -scale).parse().unwrap_or(f32::NAN)
+    format!("{unscaled}e{}", -i128::from(scale))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1307,7 +1328,7 @@ fn java_decimal_to_string(decimal: &BigDecimal) -> String {
     let (unscaled, scale) = decimal.as_bigint_and_exponent();
     let coefficient = unscaled.magnitude().to_string();
     let len = coefficient.len() as i64;
-    let adjusted = len - 1 - scale;
+    let adjusted = (len - 1).saturating_sub(scale);
     let mut out = String::new();
     if unscaled.sign() == Sign::Minus {
         out.push('-');

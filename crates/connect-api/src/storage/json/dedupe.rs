@@ -94,12 +94,19 @@ mod tests {
         ];
         dedupe_entries(&mut small);
         assert_eq!(
-            small.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<Vec<_>>(),
-            vec![("a".to_string(), Value::Int64(3)), ("b".to_string(), Value::Int64(2))]
+            small
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect::<Vec<_>>(),
+            vec![
+                ("a".to_string(), Value::Int64(3)),
+                ("b".to_string(), Value::Int64(2))
+            ]
         );
 
-        let mut large: Vec<(Value, Value)> =
-            (0..40).map(|i| (Value::Int32(i % 20), Value::Int32(i))).collect();
+        let mut large: Vec<(Value, Value)> = (0..40)
+            .map(|i| (Value::Int32(i % 20), Value::Int32(i)))
+            .collect();
         dedupe_entries(&mut large);
         assert_eq!(large.len(), 20);
         assert_eq!(large[3], (Value::Int32(3), Value::Int32(23)));

@@ -7,16 +7,18 @@
 //! serde_json's compact formatter to produce the same bytes as Kafka.
 //!
 //! Float digits: Java 19 and later print the shortest decimal that reads back as the same value,
-//! choosing the closest such decimal; that is what Rust's `{:e}` formatting produces too. The one
-//! extra rule of Java's algorithm (when a single digit suffices, a closer two-digit decimal wins,
-//! as in `4.9E-324`) only matters for subnormal numbers and is applied here as well.
+//! the closest such decimal, ties to an even last digit. serde_json's own float formatting
+//! produces exactly those digits (and fast), so [`JavaFormatter`] takes them from it and only
+//! changes the layout. The one extra rule of Java's algorithm (when a single digit suffices, a
+//! closer two-digit decimal wins, as in `4.9E-324`) only matters for subnormal numbers and is
+//! applied here as well.
 
 use std::fmt::{self, Write as _};
 use std::io;
 
 use bigdecimal::BigDecimal;
 use bigdecimal::num_bigint::Sign;
-use serde_json::ser::{CharEscape, Formatter};
+use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
 
 /// serde_json's compact formatter with Jackson's number and escape formatting.
 #[derive(Debug, Clone, Copy, Default)]
@@ -92,76 +94,155 @@ impl StackText {
     fn clear(&mut self) {
         self.len = 0;
     }
-}
 
-impl fmt::Write for StackText {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len + s.len();
+    fn push(&mut self, bytes: &[u8]) -> fmt::Result {
+        let end = self.len + bytes.len();
         let dest = self.buf.get_mut(self.len..end).ok_or(fmt::Error)?;
-        dest.copy_from_slice(s.as_bytes());
+        dest.copy_from_slice(bytes);
         self.len = end;
         Ok(())
     }
 }
 
-/// The decimal digits and exponent of a finite float: `value = 0.d1d2… × 10^(exponent + 1)`,
-/// i.e. `d1.d2… × 10^exponent`.
+impl fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.push(s.as_bytes())
+    }
+}
+
+/// The decimal digits and exponent of a finite float: `d1.d2… × 10^exponent`.
 struct DecimalDigits<'a> {
     negative: bool,
     digits: &'a [u8],
     exponent: i32,
 }
 
-/// Splits Rust's `{:e}` output (`-1.2345e-7`) into sign, digits and exponent.
-fn parse_exponential(text: &str, digits: &mut [u8; 24]) -> Option<(bool, usize, i32)> {
+/// Splits a float rendered by serde_json (`-1.5e-7`, `12.34`, `1e+23`) or by Rust's `{:e}`
+/// (`4.9e-324`) into sign, significant digits and the exponent of the first digit.
+fn split_float_text<'a>(text: &str, digits: &'a mut [u8; 40]) -> Option<DecimalDigits<'a>> {
     let (negative, rest) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
     };
-    let (mantissa, exponent) = rest.split_once('e')?;
+    let (mantissa, exponent) = match rest.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i32>().ok()?),
+        None => (rest, 0),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let mut len = 0;
-    for b in mantissa.bytes().filter(u8::is_ascii_digit) {
+    // Digits before the decimal point, less the leading zeros dropped so far.
+    let mut point = int_part.len() as i32;
+    for b in int_part.bytes().chain(frac_part.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        if len == 0 && b == b'0' {
+            point -= 1;
+            continue;
+        }
         *digits.get_mut(len)? = b;
         len += 1;
     }
-    Some((negative, len, exponent.parse().ok()?))
+    while len > 1 && digits[len - 1] == b'0' {
+        len -= 1;
+    }
+    if len == 0 {
+        digits[0] = b'0';
+        return Some(DecimalDigits {
+            negative,
+            digits: &digits[..1],
+            exponent: 0,
+        });
+    }
+    Some(DecimalDigits {
+        negative,
+        digits: &digits[..len],
+        exponent: point - 1 + exponent,
+    })
+}
+
+impl io::Write for StackText {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.push(bytes)
+            .map_err(|_| io::Error::other("number text too long"))?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Writes `Double.toString(value)`; `NaN` and the infinities as Java spells them.
-pub(crate) fn write_java_f64(out: &mut impl fmt::Write, value: f64) -> fmt::Result {
+pub(crate) fn write_java_f64(out: &mut StackText, value: f64) -> fmt::Result {
     if !value.is_finite() {
-        return out.write_str(non_finite_text(value.is_nan(), value > 0.0));
+        return out.push(non_finite_text(value.is_nan(), value > 0.0).as_bytes());
     }
-    let mut text = StackText::new();
-    write!(text, "{value:e}")?;
-    if value.is_subnormal() && single_digit(text.as_str()) {
-        // Java prefers a closer two-digit decimal when one digit would do (4.9E-324, not 5E-324).
-        let mut two = StackText::new();
-        write!(two, "{value:.1e}")?;
-        if two.as_str().parse::<f64>().ok() == Some(value) {
-            text.clear();
-            text.write_str(two.as_str())?;
-        }
+    CompactFormatter
+        .write_f64(out, value)
+        .map_err(|_| fmt::Error)?;
+    if (1e-3..1e7).contains(&value.abs()) && is_plain(out) {
+        // serde_json writes this range as Java does: digits, a point, at least one fraction digit.
+        return Ok(());
     }
-    write_java_layout(out, text.as_str())
+    if value.is_subnormal() {
+        prefer_two_digits(out, |two| two.parse::<f64>().ok() == Some(value), value)?;
+    }
+    relayout(out)
 }
 
 /// Writes `Float.toString(value)`; `NaN` and the infinities as Java spells them.
-pub(crate) fn write_java_f32(out: &mut impl fmt::Write, value: f32) -> fmt::Result {
+pub(crate) fn write_java_f32(out: &mut StackText, value: f32) -> fmt::Result {
     if !value.is_finite() {
-        return out.write_str(non_finite_text(value.is_nan(), value > 0.0));
+        return out.push(non_finite_text(value.is_nan(), value > 0.0).as_bytes());
     }
-    let mut text = StackText::new();
-    write!(text, "{value:e}")?;
-    if value.is_subnormal() && single_digit(text.as_str()) {
-        let mut two = StackText::new();
-        write!(two, "{value:.1e}")?;
-        if two.as_str().parse::<f32>().ok() == Some(value) {
-            text.clear();
-            text.write_str(two.as_str())?;
-        }
+    CompactFormatter
+        .write_f32(out, value)
+        .map_err(|_| fmt::Error)?;
+    if (1e-3..1e7).contains(&value.abs()) && is_plain(out) {
+        return Ok(());
     }
-    write_java_layout(out, text.as_str())
+    if value.is_subnormal() {
+        prefer_two_digits(out, |two| two.parse::<f32>().ok() == Some(value), value)?;
+    }
+    relayout(out)
+}
+
+/// Plain notation with a fraction: `12.34`, `100.0`.
+fn is_plain(text: &StackText) -> bool {
+    let bytes = text.as_bytes();
+    bytes.contains(&b'.') && !bytes.contains(&b'e') && bytes.last() != Some(&b'.')
+}
+
+/// Rewrites the float text in `text` in Java's layout.
+fn relayout(text: &mut StackText) -> fmt::Result {
+    let mut digits = [0u8; 40];
+    let decimal = split_float_text(text.as_str(), &mut digits).ok_or(fmt::Error)?;
+    let mut out = StackText::new();
+    write_decimal(&mut out, &decimal)?;
+    *text = out;
+    Ok(())
+}
+
+/// Java's rule for one-digit results: the closest two-digit decimal that still reads back as the
+/// value wins (`4.9E-324` rather than `5E-324`).
+fn prefer_two_digits(
+    text: &mut StackText,
+    reads_back: impl Fn(&str) -> bool,
+    value: impl fmt::LowerExp,
+) -> fmt::Result {
+    let mut digits = [0u8; 40];
+    let single = split_float_text(text.as_str(), &mut digits).is_some_and(|d| d.digits.len() == 1);
+    if !single {
+        return Ok(());
+    }
+    let mut two = StackText::new();
+    write!(two, "{value:.1e}")?;
+    if reads_back(two.as_str()) {
+        text.clear();
+        text.write_str(two.as_str())?;
+    }
+    Ok(())
 }
 
 /// `NaN`, `Infinity` or `-Infinity`: how Java prints non-finite numbers, and how Jackson quotes
@@ -174,75 +255,35 @@ pub(crate) fn non_finite_text(nan: bool, positive: bool) -> &'static str {
     }
 }
 
-fn single_digit(exponential: &str) -> bool {
-    let mantissa = exponential.split('e').next().unwrap_or("");
-    mantissa.bytes().filter(u8::is_ascii_digit).count() == 1
-}
-
 /// Lays out shortest digits the way `Double.toString` does: plain notation with at least one
 /// fraction digit for magnitudes in [10^-3, 10^7), computerized scientific notation otherwise.
-fn write_java_layout(out: &mut impl fmt::Write, exponential: &str) -> fmt::Result {
-    let mut buf = [0u8; 24];
-    let Some((negative, len, exponent)) = parse_exponential(exponential, &mut buf) else {
-        return Err(fmt::Error);
-    };
-    // Drop trailing zeros ("5.0e-324" from the two-digit form), keeping at least one digit.
-    let mut len = len;
-    while len > 1 && buf[len - 1] == b'0' {
-        len -= 1;
-    }
-    let decimal = DecimalDigits {
-        negative,
-        digits: &buf[..len],
-        exponent,
-    };
-    write_decimal(out, &decimal)
-}
-
-fn write_digits(out: &mut impl fmt::Write, digits: &[u8]) -> fmt::Result {
-    for &d in digits {
-        out.write_char(char::from(d))?;
-    }
-    Ok(())
-}
-
-fn write_zeros(out: &mut impl fmt::Write, count: usize) -> fmt::Result {
-    for _ in 0..count {
-        out.write_char('0')?;
-    }
-    Ok(())
-}
-
-fn write_decimal(out: &mut impl fmt::Write, d: &DecimalDigits<'_>) -> fmt::Result {
+fn write_decimal(out: &mut StackText, d: &DecimalDigits<'_>) -> fmt::Result {
+    const ZEROS: &[u8; 8] = b"00000000";
     if d.negative {
-        out.write_char('-')?;
+        out.push(b"-")?;
     }
     let digits = d.digits;
     if (-3..7).contains(&d.exponent) {
         if d.exponent >= 0 {
             let int_len = d.exponent as usize + 1;
             if digits.len() <= int_len {
-                write_digits(out, digits)?;
-                write_zeros(out, int_len - digits.len())?;
-                out.write_str(".0")
+                out.push(digits)?;
+                out.push(&ZEROS[..int_len - digits.len()])?;
+                out.push(b".0")
             } else {
-                write_digits(out, &digits[..int_len])?;
-                out.write_char('.')?;
-                write_digits(out, &digits[int_len..])
+                out.push(&digits[..int_len])?;
+                out.push(b".")?;
+                out.push(&digits[int_len..])
             }
         } else {
-            out.write_str("0.")?;
-            write_zeros(out, (-d.exponent - 1) as usize)?;
-            write_digits(out, digits)
+            out.push(b"0.")?;
+            out.push(&ZEROS[..(-d.exponent - 1) as usize])?;
+            out.push(digits)
         }
     } else {
-        write_digits(out, &digits[..1])?;
-        out.write_char('.')?;
-        if digits.len() > 1 {
-            write_digits(out, &digits[1..])?;
-        } else {
-            out.write_char('0')?;
-        }
+        out.push(&digits[..1])?;
+        out.push(b".")?;
+        out.push(if digits.len() > 1 { &digits[1..] } else { b"0" })?;
         write!(out, "E{}", d.exponent)
     }
 }
@@ -297,15 +338,15 @@ mod tests {
     use std::str::FromStr;
 
     fn f64_text(v: f64) -> String {
-        let mut s = String::new();
+        let mut s = StackText::new();
         write_java_f64(&mut s, v).unwrap();
-        s
+        s.as_str().to_string()
     }
 
     fn f32_text(v: f32) -> String {
-        let mut s = String::new();
+        let mut s = StackText::new();
         write_java_f32(&mut s, v).unwrap();
-        s
+        s.as_str().to_string()
     }
 
     #[test]
@@ -351,6 +392,8 @@ mod tests {
             (1e7, "1.0E7"),
             (0.001, "0.001"),
             (-0.0, "-0.0"),
+            // An exact tie between two shortest candidates goes to the even digit.
+            (f32::from_bits(0x3E85_0000), "0.25976562"),
         ];
         for &(v, want) in cases {
             assert_eq!(f32_text(v), want, "{v:e}");
@@ -358,8 +401,68 @@ mod tests {
     }
 
     #[test]
+    fn float_layout_from_any_rendering() {
+        for text in [
+            "12.34",
+            "1.234e1",
+            "1234e-2",
+            "0.001234e4",
+            "-0.0",
+            "0e0",
+            "1e+23",
+            "0.000",
+        ] {
+            let mut buf = [0u8; 40];
+            let d = split_float_text(text, &mut buf).unwrap();
+            let mut out = StackText::new();
+            write_decimal(&mut out, &d).unwrap();
+            let out = out.as_str();
+            let want = match text {
+                "-0.0" => "-0.0",
+                "0e0" | "0.000" => "0.0",
+                "1e+23" => "1.0E23",
+                _ => "12.34",
+            };
+            assert_eq!(out, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn fast_and_general_layouts_agree() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Spread the values over the plain-notation range and its edges.
+            let v = f64::from_bits(x >> 12 | 0x3F40_0000_0000_0000) * 10f64.powi((x % 12) as i32);
+            let mut fast = StackText::new();
+            write_java_f64(&mut fast, v).unwrap();
+            let mut general = StackText::new();
+            CompactFormatter.write_f64(&mut general, v).unwrap();
+            relayout(&mut general).unwrap();
+            assert_eq!(fast.as_str(), general.as_str(), "{v:e}");
+            let f = v as f32;
+            let mut fast = StackText::new();
+            write_java_f32(&mut fast, f).unwrap();
+            let mut general = StackText::new();
+            CompactFormatter.write_f32(&mut general, f).unwrap();
+            relayout(&mut general).unwrap();
+            assert_eq!(fast.as_str(), general.as_str(), "{f:e}");
+        }
+    }
+
+    #[test]
     fn float_text_reads_back() {
-        for bits in [1u64, 2, 3, 17, 1 << 20, 0x000F_FFFF_FFFF_FFFF, 0x3FB9_9999_9999_999A] {
+        for bits in [
+            1u64,
+            2,
+            3,
+            17,
+            1 << 20,
+            0x000F_FFFF_FFFF_FFFF,
+            0x3FB9_9999_9999_999A,
+        ] {
             let v = f64::from_bits(bits);
             assert_eq!(f64_text(v).parse::<f64>().unwrap(), v);
         }

@@ -96,8 +96,14 @@ mod tests {
     #[test]
     fn removes_leading_zeros_outside_strings() {
         assert_eq!(normalized("0012"), Some("12".into()));
-        assert_eq!(normalized("[-007, 00.5, 000, 0e1, 00e1]"), Some("[-7, 0.5, 0, 0e1, 0e1]".into()));
-        assert_eq!(normalized(r#"{"a\"0012":0012}"#), Some(r#"{"a\"0012":12}"#.into()));
+        assert_eq!(
+            normalized("[-007, 00.5, 000, 0e1, 00e1]"),
+            Some("[-7, 0.5, 0, 0e1, 0e1]".into())
+        );
+        assert_eq!(
+            normalized(r#"{"a\"0012":0012}"#),
+            Some(r#"{"a\"0012":12}"#.into())
+        );
         assert_eq!(normalized("[0, 10, 1.05, -0.0]"), None);
         assert_eq!(normalized(r#""0012""#), None);
     }

@@ -5,9 +5,10 @@
 //! schema. The output bytes are the ones Kafka's converter produces (key order, number text,
 //! escapes), so records written by either can be read by the other.
 //!
-//! The work is split by direction: [`schema`] translates schemas both ways, `write` streams a
+//! The work is split by direction: `schema` translates schemas both ways, `write` streams a
 //! value out as JSON, `read` parses JSON straight into a value, `format` holds the Java number
-//! and escape formatting, `lexical` the number-token scanning, `cache` the schema caches.
+//! and escape formatting, `lexical` the number-token scanning, `cache` the schema caches,
+//! `trail` the error locations and `dedupe` the handling of repeated map keys.
 
 mod cache;
 pub mod config;
@@ -15,7 +16,7 @@ mod dedupe;
 mod format;
 mod lexical;
 mod read;
-pub mod schema;
+mod schema;
 mod trail;
 mod write;
 
@@ -25,8 +26,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 use bytes::Bytes;
 
-pub use self::config::{DecimalFormat, JsonConverterConfig};
 use self::cache::BoundedCache;
+pub use self::config::{DecimalFormat, JsonConverterConfig};
 use self::read::Reader;
 use self::write::WriteCtx;
 use crate::config::{ConfigDef, ConfigMap};
@@ -114,7 +115,11 @@ impl JsonConverter {
 
     /// Serializes a value (Kafka's `fromConnectData`). A null value without a schema is a
     /// tombstone: `Ok(None)`, whatever `schemas.enable` says.
-    pub fn encode(&self, schema: Option<&Schema>, value: &Value) -> Result<Option<Bytes>, DataError> {
+    pub fn encode(
+        &self,
+        schema: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Bytes>, DataError> {
         if schema.is_none() && value.is_null() {
             return Ok(None);
         }
@@ -206,12 +211,18 @@ impl JsonConverter {
         }
         let parsed = schema::read_json_schema(text, self.config.replace_null_with_default)?;
         if let Some(schema) = &parsed {
-            self.to_connect_schemas.insert(Arc::from(text), schema.clone());
+            self.to_connect_schemas
+                .insert(Arc::from(text), schema.clone());
         }
         Ok(parsed)
     }
 
-    fn configure_with(&mut self, configs: &ConfigMap, converter_type: ConverterType, force: bool) -> Result<()> {
+    fn configure_with(
+        &mut self,
+        configs: &ConfigMap,
+        converter_type: ConverterType,
+        force: bool,
+    ) -> Result<()> {
         let mut props = configs.clone();
         if force || !props.contains_key(CONVERTER_TYPE_CONFIG) {
             props.insert(

@@ -97,18 +97,16 @@ impl Serialize for SchemaView<'_> {
         map.serialize_entry("type", json_type_name(schema.type_()))?;
         match schema.type_() {
             Type::Array => {
-                let items = schema.value_schema().ok_or_else(|| {
-                    ctx.fail(DataError::new("Array schema has no value schema"))
-                })?;
+                let items = schema
+                    .value_schema()
+                    .ok_or_else(|| ctx.fail(DataError::new("Array schema has no value schema")))?;
                 map.serialize_entry("items", &self.child(items, self.depth + 1))
                     .map_err(|e| trail.at(Seg::Field("items".into()), e))?;
             }
             Type::Map => {
                 let (Some(keys), Some(values)) = (schema.key_schema(), schema.value_schema())
                 else {
-                    return Err(ctx.fail(DataError::new(
-                        "Map schema has no key or value schema",
-                    )));
+                    return Err(ctx.fail(DataError::new("Map schema has no key or value schema")));
                 };
                 map.serialize_entry("keys", &self.child(keys, self.depth + 1))
                     .map_err(|e| trail.at(Seg::Field("keys".into()), e))?;
@@ -216,7 +214,9 @@ impl<'a> Node<'a> {
     fn text(&self) -> Option<Cow<'_, str>> {
         match self {
             Node::Str(s) => Some(Cow::Borrowed(s)),
-            Node::Raw(raw) => serde_json::from_str::<String>(raw.get()).ok().map(Cow::Owned),
+            Node::Raw(raw) => serde_json::from_str::<String>(raw.get())
+                .ok()
+                .map(Cow::Owned),
             _ => None,
         }
     }
@@ -296,9 +296,8 @@ pub(crate) fn read_json_schema(
     text: &str,
     replace_null_with_default: bool,
 ) -> Result<Option<Schema>, DataError> {
-    let node: Node<'_> = serde_json::from_str(text).map_err(|e| {
-        DataError::new(format!("Converting byte[] to Kafka Connect data failed due to serialization error: {e}"))
-    })?;
+    let node: Node<'_> = serde_json::from_str(text)
+        .map_err(|e| DataError::new(format!("Invalid JSON schema: {e}")))?;
     if matches!(node, Node::Null) {
         return Ok(None);
     }
@@ -328,7 +327,10 @@ fn to_connect_schema(
         _ => return Err(schema_error(path, "Schema must contain 'type' field")),
     };
     let Some(ty) = connect_type(type_name) else {
-        return Err(schema_error(path, format!("Unknown schema type: {type_name}")));
+        return Err(schema_error(
+            path,
+            format!("Unknown schema type: {type_name}"),
+        ));
     };
     let mut builder = match ty {
         Type::Array => {
@@ -394,15 +396,15 @@ fn to_connect_schema(
     if let Some(Node::Str(name)) = node.get("name") {
         builder = builder.name(name.as_ref());
     }
-    match node.get("version") {
-        Some(Node::Int(v)) => {
-            let version = i32::try_from(*v).map_err(|_| {
-                schema_error(path, format!("Schema version {v} does not fit in a 32-bit integer"))
-            })?;
-            builder = builder.version(version);
-        }
-        // Kafka ignores a version that is not an integral number.
-        _ => {}
+    // Kafka ignores a version that is not an integral number.
+    if let Some(Node::Int(v)) = node.get("version") {
+        let version = i32::try_from(*v).map_err(|_| {
+            schema_error(
+                path,
+                format!("Schema version {v} does not fit in a 32-bit integer"),
+            )
+        })?;
+        builder = builder.version(version);
     }
     if let Some(Node::Str(doc)) = node.get("doc") {
         builder = builder.doc(doc.as_ref());
@@ -411,7 +413,10 @@ fn to_connect_schema(
         for (key, value) in params {
             let Some(text) = value.text() else {
                 return nested(path, Seg::Field("parameters".into()), |p| {
-                    Err(schema_error(p, "Schema parameters must have string values."))
+                    Err(schema_error(
+                        p,
+                        "Schema parameters must have string values.",
+                    ))
                 });
             };
             builder = builder.parameter(key.as_ref(), text);
@@ -419,14 +424,26 @@ fn to_connect_schema(
     }
     if let Some(Node::Raw(default)) = node.get("default") {
         path.push(Seg::Field("default".into()));
-        let result = read_default(&builder, optional, default.get(), path, replace_null_with_default);
+        let result = read_default(
+            &builder,
+            optional,
+            default.get(),
+            path,
+            replace_null_with_default,
+        );
         path.pop();
         if let Some(value) = result? {
             builder = builder.default_value(value);
         }
     }
-    builder = if optional { builder.optional() } else { builder.required() };
-    builder.build().map_err(|e| locate(e, "schema", path.iter()))
+    builder = if optional {
+        builder.optional()
+    } else {
+        builder.required()
+    };
+    builder
+        .build()
+        .map_err(|e| locate(e, "schema", path.iter()))
 }
 
 /// Reads a schema's `default` with the schema being built. Like Kafka, a null default of an
@@ -440,7 +457,10 @@ fn read_default(
 ) -> Result<Option<crate::data::Value>, DataError> {
     // The default is checked against the required, default-less form of the schema, which is
     // also the schema a struct default must carry.
-    let base = builder.clone().build().map_err(|e| locate(e, "schema", path.iter()))?;
+    let base = builder
+        .clone()
+        .build()
+        .map_err(|e| locate(e, "schema", path.iter()))?;
     if raw == "null" {
         if optional {
             return Ok(None);
@@ -450,7 +470,10 @@ fn read_default(
             format!("Invalid null value for required {} field", base.type_()),
         ));
     }
-    let ctx = ReadCtx::new(replace_null_with_default, Trail::with_prefix("schema", path.to_vec()));
+    let ctx = ReadCtx::new(
+        replace_null_with_default,
+        Trail::with_prefix("schema", path.to_vec()),
+    );
     let mut de = serde_json::Deserializer::from_str(raw);
     let seed = read::ValueSeed {
         schema: &base,
@@ -458,9 +481,10 @@ fn read_default(
     };
     match seed.deserialize(&mut de) {
         Ok(value) => Ok(Some(value)),
-        Err(e) => Err(ctx.trail.take().unwrap_or_else(|| {
-            schema_error(path, format!("Invalid default value: {e}"))
-        })),
+        Err(e) => Err(ctx
+            .trail
+            .take()
+            .unwrap_or_else(|| schema_error(path, format!("Invalid default value: {e}")))),
     }
 }
 
@@ -482,12 +506,22 @@ mod tests {
             .version(2)
             .doc("d")
             .parameter("k", "v")
-            .field("a", SchemaBuilder::int32().optional().default_value(7).build().unwrap())
             .field(
-                "m",
-                SchemaBuilder::map(Schema::string(), SchemaBuilder::array(Schema::float64()).build().unwrap())
+                "a",
+                SchemaBuilder::int32()
+                    .optional()
+                    .default_value(7)
                     .build()
                     .unwrap(),
+            )
+            .field(
+                "m",
+                SchemaBuilder::map(
+                    Schema::string(),
+                    SchemaBuilder::array(Schema::float64()).build().unwrap(),
+                )
+                .build()
+                .unwrap(),
             )
             .field("d", logical::decimal_schema(2))
             .build()
@@ -507,15 +541,36 @@ mod tests {
     #[test]
     fn reads_back_what_it_writes() {
         let schema = SchemaBuilder::struct_()
-            .field("f", SchemaBuilder::float32().optional().parameter("b", "2").parameter("a", "1").build().unwrap())
-            .field("t", logical::timestamp_builder().optional().default_value(crate::data::Value::Timestamp(5)).build().unwrap())
+            .field(
+                "f",
+                SchemaBuilder::float32()
+                    .optional()
+                    .parameter("b", "2")
+                    .parameter("a", "1")
+                    .build()
+                    .unwrap(),
+            )
+            .field(
+                "t",
+                logical::timestamp_builder()
+                    .optional()
+                    .default_value(crate::data::Value::Timestamp(5))
+                    .build()
+                    .unwrap(),
+            )
             .build()
             .unwrap();
         let text = to_json(&schema);
         let back = read_json_schema(&text, true).unwrap().unwrap();
         assert_eq!(back, schema);
         // Parameter order is kept.
-        let params: Vec<_> = back.fields()[0].schema().parameters().unwrap().keys().cloned().collect();
+        let params: Vec<_> = back.fields()[0]
+            .schema()
+            .parameters()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
         assert_eq!(params, ["b", "a"]);
     }
 
@@ -525,10 +580,22 @@ mod tests {
             (r#"{"optional":true}"#, "Schema must contain 'type' field"),
             (r#"5"#, "Schema must contain 'type' field"),
             (r#"{"type":"x"}"#, "Unknown schema type: x"),
-            (r#"{"type":"array"}"#, "Array schema did not specify the element type"),
-            (r#"{"type":"map","values":{"type":"int8"}}"#, "Map schema did not specify the key type"),
-            (r#"{"type":"map","keys":{"type":"int8"}}"#, "Map schema did not specify the value type"),
-            (r#"{"type":"struct"}"#, "Struct schema's \"fields\" argument is not an array."),
+            (
+                r#"{"type":"array"}"#,
+                "Array schema did not specify the element type",
+            ),
+            (
+                r#"{"type":"map","values":{"type":"int8"}}"#,
+                "Map schema did not specify the key type",
+            ),
+            (
+                r#"{"type":"map","keys":{"type":"int8"}}"#,
+                "Map schema did not specify the value type",
+            ),
+            (
+                r#"{"type":"struct"}"#,
+                "Struct schema's \"fields\" argument is not an array.",
+            ),
             (
                 r#"{"type":"struct","fields":[{"type":"int8"}]}"#,
                 "schema at $.fields[0]: Struct schema's field name not specified properly",

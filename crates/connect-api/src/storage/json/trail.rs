@@ -140,9 +140,9 @@ mod tests {
     fn renders_json_path() {
         let trail = Trail::new("payload");
         let _: serde_json::Error = trail.fail_de(DataError::new("bad"));
-        let _ = trail.at(Seg::Key("k 1".into()), ());
-        let _ = trail.at(Seg::Index(3), ());
-        let _ = trail.at(Seg::Field("items".into()), ());
+        trail.at(Seg::Key("k 1".into()), ());
+        trail.at(Seg::Index(3), ());
+        trail.at(Seg::Field("items".into()), ());
         assert_eq!(
             trail.take().unwrap().to_string(),
             "payload at $.items[3][\"k 1\"]: bad"

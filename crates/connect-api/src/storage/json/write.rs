@@ -9,8 +9,8 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use serde::ser::{Error as _, SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
+use serde::ser::{Error as _, SerializeMap, SerializeSeq, Serializer};
 use serde_json::value::RawValue;
 
 use super::config::DecimalFormat;
@@ -138,9 +138,9 @@ impl Serialize for ValueView<'_> {
             (Type::Bytes, Value::Bytes(v)) => s.serialize_str(&BASE64.encode(v)),
             (Type::Array, Value::Array(items)) => {
                 ctx.check_depth(self.depth + 1)?;
-                let element = schema.value_schema().ok_or_else(|| {
-                    ctx.fail(DataError::new("Array schema has no value schema"))
-                })?;
+                let element = schema
+                    .value_schema()
+                    .ok_or_else(|| ctx.fail(DataError::new("Array schema has no value schema")))?;
                 let mut seq = s.serialize_seq(Some(items.len()))?;
                 for (i, item) in items.iter().enumerate() {
                     seq.serialize_element(&self.child(Some(element), item))
@@ -152,9 +152,7 @@ impl Serialize for ValueView<'_> {
                 let (Some(key_schema), Some(value_schema)) =
                     (schema.key_schema(), schema.value_schema())
                 else {
-                    return Err(ctx.fail(DataError::new(
-                        "Map schema has no key or value schema",
-                    )));
+                    return Err(ctx.fail(DataError::new("Map schema has no key or value schema")));
                 };
                 if key_schema.type_() == Type::String {
                     self.serialize_object_map(s, key_schema, value_schema, entries)
@@ -333,7 +331,11 @@ impl Serialize for PairView<'_> {
 
 /// The object key for a map key of a string schema. Kafka converts the key like any value and
 /// takes its text, so a null key becomes the default, or `"null"` when the schema is optional.
-fn string_key<'a>(schema: &'a Schema, key: &'a Value, ctx: &WriteCtx) -> Result<&'a str, DataError> {
+fn string_key<'a>(
+    schema: &'a Schema,
+    key: &'a Value,
+    ctx: &WriteCtx,
+) -> Result<&'a str, DataError> {
     match key {
         Value::String(k) => Ok(k),
         Value::Null => match schema.default_value() {

@@ -1,0 +1,203 @@
+//! The JSON converter against serde_json on the same document.
+//!
+//! A 10-field record is converted with schemas enabled (the envelope document). Writing is
+//! compared with `serde_json::to_vec` of the same document held as a `serde_json::Value`;
+//! reading with `serde_json::from_slice::<serde_json::Value>` of the same bytes. The converter
+//! does more than the baseline (schema lookup, type checks, Java number formatting), so the
+//! target is a ratio of at least 0.7 of the baseline's throughput in each direction.
+//!
+//! After criterion's report a table of median throughputs is printed, measured the same way for
+//! both sides of each pair: `cargo bench -p connect-benches --bench json_converter`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use connect_api::data::{Schema, SchemaBuilder, Struct, Value, logical};
+use connect_api::header::Headers;
+use connect_api::storage::Converter;
+use connect_api::storage::json::{JsonConverter, JsonConverterConfig};
+use criterion::{Criterion, Throughput};
+use futures::executor::block_on;
+
+fn record() -> (Schema, Value) {
+    let schema = SchemaBuilder::struct_()
+        .name("com.example.Customer")
+        .field("id", Schema::int64())
+        .field("name", Schema::string())
+        .field("email", Schema::string())
+        .field("age", Schema::int32())
+        .field("score", Schema::float64())
+        .field("active", Schema::boolean())
+        .field("updated_at", logical::timestamp_schema())
+        .field("city", Schema::string())
+        .field("note", Schema::optional_string())
+        .field("count", Schema::int32())
+        .build()
+        .unwrap();
+    let value = Struct::new(schema.clone())
+        .and_then(|s| s.with("id", 1_234_567_890_123i64))
+        .and_then(|s| s.with("name", "Ada Lovelace"))
+        .and_then(|s| s.with("email", "ada.lovelace@example.com"))
+        .and_then(|s| s.with("age", 36))
+        .and_then(|s| s.with("score", 98.625f64))
+        .and_then(|s| s.with("active", true))
+        .and_then(|s| s.with("updated_at", Value::Timestamp(1_700_000_000_123)))
+        .and_then(|s| s.with("city", "London"))
+        .and_then(|s| s.with("note", "prefers \"analytical engines\"\n"))
+        .and_then(|s| s.with("count", 42))
+        .unwrap();
+    (schema, value.into())
+}
+
+struct Fixture {
+    converter: JsonConverter,
+    schema: Schema,
+    value: Value,
+    bytes: Vec<u8>,
+    json: serde_json::Value,
+}
+
+fn fixture(schemas_enable: bool) -> Fixture {
+    let (schema, value) = record();
+    let converter = JsonConverter::with_config(JsonConverterConfig {
+        schemas_enable,
+        ..JsonConverterConfig::default()
+    });
+    let bytes = converter
+        .encode(Some(&schema), &value)
+        .unwrap()
+        .unwrap()
+        .to_vec();
+    let json = serde_json::from_slice(&bytes).unwrap();
+    // The converter's async API gives the same result as the direct calls used below.
+    let read = block_on(converter.to_connect_data("t", &Headers::new(), Some(&bytes))).unwrap();
+    if schemas_enable {
+        assert_eq!(read.value, value);
+    }
+    Fixture {
+        converter,
+        schema,
+        value,
+        bytes,
+        json,
+    }
+}
+
+fn ours_serialize(f: &Fixture) -> usize {
+    f.converter
+        .encode(Some(&f.schema), &f.value)
+        .unwrap()
+        .unwrap()
+        .len()
+}
+
+fn baseline_serialize(f: &Fixture) -> usize {
+    serde_json::to_vec(&f.json).unwrap().len()
+}
+
+fn ours_deserialize(f: &Fixture) -> Value {
+    f.converter.decode(Some(&f.bytes)).unwrap().value
+}
+
+fn baseline_deserialize(f: &Fixture) -> serde_json::Value {
+    serde_json::from_slice(&f.bytes).unwrap()
+}
+
+fn criterion_benches(c: &mut Criterion, f: &Fixture) {
+    let mut group = c.benchmark_group("json_serialize");
+    group.throughput(Throughput::Bytes(f.bytes.len() as u64));
+    group.bench_function("JsonConverter", |b| b.iter(|| ours_serialize(black_box(f))));
+    group.bench_function("serde_json::Value", |b| {
+        b.iter(|| baseline_serialize(black_box(f)))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("json_deserialize");
+    group.throughput(Throughput::Bytes(f.bytes.len() as u64));
+    group.bench_function("JsonConverter", |b| {
+        b.iter(|| ours_deserialize(black_box(f)))
+    });
+    group.bench_function("serde_json::Value", |b| {
+        b.iter(|| baseline_deserialize(black_box(f)))
+    });
+    group.finish();
+}
+
+/// The median time of one call, from `samples` timed batches of about 5 ms each.
+fn median_time<T>(samples: usize, mut run: impl FnMut() -> T) -> Duration {
+    let start = Instant::now();
+    let mut calibration = 0u32;
+    while start.elapsed() < Duration::from_millis(20) {
+        black_box(run());
+        calibration += 1;
+    }
+    let per_batch = (calibration / 4).max(1);
+    let mut times: Vec<Duration> = (0..samples)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..per_batch {
+                black_box(run());
+            }
+            t.elapsed() / per_batch
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// Prints the median throughputs. The payload-only rows (`schemas.enable=false`, read back as a
+/// schemaless map) show the converter without its schema cache, for context.
+fn report(envelope: &Fixture, payload_only: &Fixture) {
+    const SAMPLES: usize = 41;
+    let rows = [
+        ("serialize", envelope),
+        ("deserialize", envelope),
+        ("serialize, payload only", payload_only),
+        ("deserialize, payload only", payload_only),
+    ];
+    println!();
+    println!(
+        "JsonConverter vs serde_json::Value: {}-byte envelope ({}-byte payload), median of {SAMPLES} samples",
+        envelope.bytes.len(),
+        payload_only.bytes.len()
+    );
+    println!(
+        "{:<27} {:>12} {:>12} {:>7}  target 0.7",
+        "", "ours MiB/s", "serde MiB/s", "ratio"
+    );
+    for (name, f) in rows {
+        let (ours, baseline) = if name.starts_with("serialize") {
+            (
+                median_time(SAMPLES, || ours_serialize(black_box(f))),
+                median_time(SAMPLES, || baseline_serialize(black_box(f))),
+            )
+        } else {
+            (
+                median_time(SAMPLES, || ours_deserialize(black_box(f))),
+                median_time(SAMPLES, || baseline_deserialize(black_box(f))),
+            )
+        };
+        let mib = |d: Duration| f.bytes.len() as f64 / d.as_secs_f64() / (1024.0 * 1024.0);
+        let ratio = mib(ours) / mib(baseline);
+        let verdict = if ratio >= 0.7 { "met" } else { "MISSED" };
+        println!(
+            "{name:<27} {:>12.1} {:>12.1} {ratio:>7.2}  {verdict}",
+            mib(ours),
+            mib(baseline)
+        );
+    }
+}
+
+fn main() {
+    let envelope = fixture(true);
+    let payload_only = fixture(false);
+    let mut c = Criterion::default().configure_from_args();
+    criterion_benches(&mut c, &envelope);
+    c.final_summary();
+    // `cargo test --benches` runs each benchmark once without `--bench`; skip the table then.
+    if std::env::args().any(|a| a == "--bench") {
+        report(&envelope, &payload_only);
+    }
+}

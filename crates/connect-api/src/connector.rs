@@ -127,6 +127,10 @@ pub trait SourceConnector: Connector {
     fn initialize(&mut self, context: Arc<dyn SourceConnectorContext>);
 
     /// A new, unstarted task of this connector.
+    ///
+    /// Called on whichever worker runs the task, on an instance that may never have been
+    /// initialized or started: build the task from nothing but its type, and let it read its
+    /// configuration in `start`.
     fn create_task(&self) -> Box<dyn SourceTask>;
 
     /// Whether exactly-once delivery is possible with `connector_config`; `None` = unknown.
@@ -161,6 +165,10 @@ pub trait SinkConnector: Connector {
     fn initialize(&mut self, context: Arc<dyn SinkConnectorContext>);
 
     /// A new, unstarted task of this connector.
+    ///
+    /// Called on whichever worker runs the task, on an instance that may never have been
+    /// initialized or started: build the task from nothing but its type, and let it read its
+    /// configuration in `start`.
     fn create_task(&self) -> Box<dyn SinkTask>;
 
     /// Called before consumer offsets are altered or reset (`None` resets a partition); see

@@ -248,4 +248,33 @@ impl ConnectError {
     pub fn is_data(&self) -> bool {
         matches!(self, Self::Data(_))
     }
+
+    /// Prefixes the message with where the error happened (a connector, task, topic-partition
+    /// or offset), keeping its kind, so that retriable stays retriable and data stays data.
+    ///
+    /// ```
+    /// use connect_api::error::ConnectError;
+    /// let err = ConnectError::retriable("timed out").context("task orders-0");
+    /// assert!(err.is_retriable());
+    /// assert_eq!(err.to_string(), "task orders-0: timed out");
+    /// ```
+    #[must_use]
+    pub fn context(self, context: impl fmt::Display) -> Self {
+        let prefix = |message: String| format!("{context}: {message}");
+        match self {
+            Self::Data(e) => Self::Data(e.context(context)),
+            Self::Config(e) => Self::Config(ConfigError::Other(prefix(e.to_string()))),
+            Self::Retriable { message, source } => Self::Retriable {
+                message: prefix(message),
+                source,
+            },
+            Self::NotFound(m) => Self::NotFound(prefix(m)),
+            Self::AlreadyExists(m) => Self::AlreadyExists(prefix(m)),
+            Self::IllegalWorkerState(m) => Self::IllegalWorkerState(prefix(m)),
+            Self::Other { message, source } => Self::Other {
+                message: prefix(message),
+                source,
+            },
+        }
+    }
 }

@@ -165,7 +165,11 @@ impl Headers {
 
     /// Appends a string header.
     pub fn add_string(&mut self, key: impl Into<String>, value: impl Into<String>) -> &mut Self {
-        self.push_unchecked(key.into(), Some(Schema::string()), Value::String(value.into()))
+        self.push_unchecked(
+            key.into(),
+            Some(Schema::string()),
+            Value::String(value.into()),
+        )
     }
 
     /// Appends a struct header, with the struct's own schema.
@@ -174,11 +178,39 @@ impl Headers {
         self.push_unchecked(key.into(), Some(schema), Value::Struct(value))
     }
 
-    /// Appends a decimal header with a Decimal schema of the value's scale.
-    pub fn add_decimal(&mut self, key: impl Into<String>, value: BigDecimal) -> &mut Self {
+    /// Appends a decimal header with a Decimal schema of the value's scale; fails when the scale
+    /// does not fit in 32 bits (Java's limit).
+    pub fn add_decimal(
+        &mut self,
+        key: impl Into<String>,
+        value: BigDecimal,
+    ) -> Result<&mut Self, DataError> {
         let scale = value.as_bigint_and_exponent().1;
-        let schema = logical::decimal_schema(i32::try_from(scale).unwrap_or(i32::MAX));
-        self.push_unchecked(key.into(), Some(schema), Value::Decimal(value))
+        let scale = i32::try_from(scale).map_err(|_| {
+            DataError::new(format!("Decimal scale {scale} does not fit in 32 bits"))
+        })?;
+        let schema = logical::decimal_schema(scale);
+        Ok(self.push_unchecked(key.into(), Some(schema), Value::Decimal(value)))
+    }
+
+    /// Appends an array header, checked against its array `schema`.
+    pub fn add_list(
+        &mut self,
+        key: impl Into<String>,
+        values: Vec<Value>,
+        schema: Schema,
+    ) -> Result<&mut Self, DataError> {
+        self.add(key, SchemaAndValue::new(Some(schema), Value::Array(values)))
+    }
+
+    /// Appends a map header, checked against its map `schema`.
+    pub fn add_map(
+        &mut self,
+        key: impl Into<String>,
+        entries: Vec<(Value, Value)>,
+        schema: Schema,
+    ) -> Result<&mut Self, DataError> {
+        self.add(key, SchemaAndValue::new(Some(schema), Value::Map(entries)))
     }
 
     /// Removes every header with `key`.
@@ -272,12 +304,28 @@ mod tests {
         assert!(err.to_string().starts_with("header 'k': "), "{err}");
         h.add("k", SchemaAndValue::new(None, "x".into())).unwrap();
         assert_eq!(h.len(), 1);
+        let ints = crate::data::SchemaBuilder::array(Schema::int32())
+            .build()
+            .unwrap();
+        h.add_list("l", vec![Value::Int32(1)], ints.clone())
+            .unwrap();
+        assert!(h.add_list("l", vec![Value::Int64(1)], ints).is_err());
+        let scale = BigDecimal::new(1.into(), i64::from(i32::MAX) + 1);
+        assert!(h.add_decimal("d", scale).is_err());
+        h.add_decimal("d", BigDecimal::new(156.into(), 2)).unwrap();
+        assert_eq!(
+            h.last_with_name("d")
+                .and_then(|h| h.schema()?.parameter("scale")),
+            Some("2")
+        );
     }
 
     #[test]
     fn retain_and_apply() {
         let mut h = Headers::new();
-        h.add_string("a", "1").add_string("b", "2").add_string("a", "3");
+        h.add_string("a", "1")
+            .add_string("b", "2")
+            .add_string("a", "3");
         h.retain_latest_with("a");
         let keys: Vec<_> = h.iter().map(|h| h.key().to_string()).collect();
         assert_eq!(keys, ["b", "a"]);

@@ -17,6 +17,7 @@ pub mod connector;
 pub mod data;
 pub mod error;
 pub mod header;
+mod java;
 pub mod record;
 pub mod storage;
 pub mod task;

@@ -26,7 +26,10 @@ pub trait OffsetStorageReader: Send + Sync {
     async fn offset(&self, partition: &OffsetMap) -> Result<Option<OffsetMap>>;
 
     /// The committed offsets of several source partitions.
-    async fn offsets(&self, partitions: &[OffsetMap]) -> Result<Vec<(OffsetMap, Option<OffsetMap>)>> {
+    async fn offsets(
+        &self,
+        partitions: &[OffsetMap],
+    ) -> Result<Vec<(OffsetMap, Option<OffsetMap>)>> {
         let mut out = Vec::with_capacity(partitions.len());
         for partition in partitions {
             out.push((partition.clone(), self.offset(partition).await?));
@@ -42,6 +45,66 @@ pub trait SourceTaskContext: Send + Sync {
 
     /// Reads the committed offsets of this connector, to resume where the last run stopped.
     fn offset_storage_reader(&self) -> Arc<dyn OffsetStorageReader>;
+
+    /// The transaction context, present only when exactly-once delivery is enabled and the
+    /// connector defines its own transaction boundaries (`transaction.boundary=connector`).
+    fn transaction_context(&self) -> Option<Arc<dyn TransactionContext>> {
+        None
+    }
+}
+
+/// The configuration key that chooses who defines transaction boundaries (KIP-618).
+pub const TRANSACTION_BOUNDARY_CONFIG: &str = "transaction.boundary";
+
+/// Who defines the boundaries of the transactions an exactly-once source task writes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TransactionBoundary {
+    /// One transaction per batch returned by `poll` (the default).
+    #[default]
+    Poll,
+    /// One transaction per `offset.flush.interval.ms` interval.
+    Interval,
+    /// The connector commits and aborts through its [`TransactionContext`].
+    Connector,
+}
+
+impl TransactionBoundary {
+    /// The configuration value: `poll`, `interval` or `connector`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TransactionBoundary::Poll => "poll",
+            TransactionBoundary::Interval => "interval",
+            TransactionBoundary::Connector => "connector",
+        }
+    }
+
+    /// Parses a configuration value, trimmed and case-insensitively, as Kafka does.
+    ///
+    /// ```
+    /// use connect_api::task::TransactionBoundary;
+    /// assert_eq!(TransactionBoundary::from_config(" Interval "), Some(TransactionBoundary::Interval));
+    /// assert_eq!(TransactionBoundary::from_config("batch"), None);
+    /// ```
+    pub fn from_config(value: &str) -> Option<Self> {
+        [Self::Poll, Self::Interval, Self::Connector]
+            .into_iter()
+            .find(|b| b.name().eq_ignore_ascii_case(value.trim()))
+    }
+}
+
+/// Lets a source task commit or abort the transaction it writes in (KIP-618).
+pub trait TransactionContext: Send + Sync {
+    /// Commits the current transaction after the records returned so far.
+    fn commit_transaction(&self);
+
+    /// Commits the transaction right after `record`.
+    fn commit_transaction_after(&self, record: &SourceRecord);
+
+    /// Aborts the current transaction.
+    fn abort_transaction(&self);
+
+    /// Aborts the transaction right after `record`.
+    fn abort_transaction_after(&self, record: &SourceRecord);
 }
 
 /// Where a source record was written (Kafka's `RecordMetadata`).
@@ -74,12 +137,17 @@ pub trait SourceTask: Send {
     async fn poll(&mut self) -> Result<Vec<SourceRecord>>;
 
     /// Called after each successful offset commit, for systems that acknowledge in bulk.
+    ///
+    /// Like every method here it runs between polls, never during one: a task whose source
+    /// waits for acknowledgements should return from [`SourceTask::poll`] within a bounded time
+    /// (an empty vector is fine) so that acknowledgements are not delayed.
     async fn commit(&mut self) -> Result<()> {
         Ok(())
     }
 
     /// Called once `record` has been written to Kafka, or with `None` metadata when it was
-    /// dropped by a transform or tolerated as an error.
+    /// dropped by a transform or tolerated as an error. Runs between polls, as
+    /// [`SourceTask::commit`] does.
     async fn commit_record(
         &mut self,
         _record: &SourceRecord,
@@ -152,8 +220,10 @@ pub trait SinkTask: Send {
     }
 
     /// Writes records, possibly buffering them until [`SinkTask::flush`]. May be called with an
-    /// empty vector. Return a retriable error to have the same batch retried.
-    async fn put(&mut self, records: Vec<SinkRecord>) -> Result<()>;
+    /// empty slice. Return a retriable error to have the same batch handed over again (after
+    /// the back-off set with [`SinkTaskContext::timeout`]); the runtime keeps the batch, so a
+    /// task clones only the records it buffers.
+    async fn put(&mut self, records: &[SinkRecord]) -> Result<()>;
 
     /// Makes everything written up to `offsets` durable.
     async fn flush(&mut self, _offsets: &HashMap<TopicPartition, OffsetAndMetadata>) -> Result<()> {

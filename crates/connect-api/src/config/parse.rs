@@ -5,6 +5,7 @@ use super::password::Password;
 use super::types::ConfigType;
 use super::value::{ConfigValue, error_text};
 use crate::error::ConfigError;
+use crate::java;
 
 impl ConfigType {
     /// Parses the configured string `value` of key `name` as this type, exactly like Kafka's
@@ -34,7 +35,7 @@ impl ConfigType {
     /// # Ok::<(), connect_api::error::ConfigError>(())
     /// ```
     pub fn parse(self, name: &str, value: &str) -> Result<ConfigValue, ConfigError> {
-        let trimmed = java_trim(value);
+        let trimmed = java::trim(value);
         let not_a_number =
             || ConfigError::invalid(name, value, format!("Not a number of type {self}"));
         match self {
@@ -131,12 +132,6 @@ impl ConfigType {
     }
 }
 
-/// Java's `String.trim`: removes every leading and trailing character up to `' '` (spaces and
-/// ASCII control characters), and nothing else.
-pub(crate) fn java_trim(value: &str) -> &str {
-    value.trim_matches(|c: char| c <= ' ')
-}
-
 /// Whether `c` matches Java's regular expression class `\s`.
 fn is_java_whitespace(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r')
@@ -188,12 +183,6 @@ fn parse_java_double(trimmed: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn java_trim_removes_control_characters_but_not_unicode_spaces() {
-        assert_eq!(java_trim("\u{1} a \t\n"), "a");
-        assert_eq!(java_trim("\u{A0}a\u{A0}"), "\u{A0}a\u{A0}");
-    }
 
     #[test]
     fn doubles_follow_java_syntax() {

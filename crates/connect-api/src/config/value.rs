@@ -6,6 +6,7 @@ use serde::{Serialize, Serializer};
 
 use super::password::Password;
 use super::types::ConfigType;
+use crate::java;
 
 /// A parsed, typed configuration value: what a string from a [`ConfigMap`](super::ConfigMap)
 /// becomes once its key's [`ConfigType`] is applied.
@@ -165,35 +166,6 @@ pub(crate) fn error_text(value: Option<&ConfigValue>) -> String {
     }
 }
 
-/// Writes a double the way Java's `Double.toString` does: `1.0`, `0.001`, `1.0E7`, `1.0E-4`,
-/// `NaN`, `Infinity`.
-pub(crate) fn format_double(value: f64) -> String {
-    if value.is_nan() {
-        return "NaN".to_owned();
-    }
-    if value.is_infinite() {
-        return if value > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
-    }
-    let magnitude = value.abs();
-    if magnitude == 0.0 || (1e-3..1e7).contains(&magnitude) {
-        let plain = format!("{value:?}");
-        return if plain.contains('.') {
-            plain
-        } else {
-            format!("{plain}.0")
-        };
-    }
-    let scientific = format!("{value:e}");
-    let (mantissa, exponent) = scientific
-        .split_once('e')
-        .unwrap_or((scientific.as_str(), "0"));
-    if mantissa.contains('.') {
-        format!("{mantissa}E{exponent}")
-    } else {
-        format!("{mantissa}.0E{exponent}")
-    }
-}
-
 impl fmt::Display for ConfigValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -202,7 +174,7 @@ impl fmt::Display for ConfigValue {
             ConfigValue::Int(value) => write!(f, "{value}"),
             ConfigValue::Short(value) => write!(f, "{value}"),
             ConfigValue::Long(value) => write!(f, "{value}"),
-            ConfigValue::Double(value) => f.write_str(&format_double(*value)),
+            ConfigValue::Double(value) => write!(f, "{}", java::Double(*value)),
             ConfigValue::List(items) => f.write_str(&items.join(",")),
             ConfigValue::Password(value) => write!(f, "{value}"),
         }
@@ -290,28 +262,6 @@ impl From<Password> for ConfigValue {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn doubles_are_written_like_java() {
-        let cases = [
-            (1.0, "1.0"),
-            (0.5, "0.5"),
-            (-2.25, "-2.25"),
-            (0.0, "0.0"),
-            (-0.0, "-0.0"),
-            (0.001, "0.001"),
-            (1234567.5, "1234567.5"),
-            (1e7, "1.0E7"),
-            (1.5e10, "1.5E10"),
-            (1e-4, "1.0E-4"),
-            (f64::NAN, "NaN"),
-            (f64::INFINITY, "Infinity"),
-            (f64::NEG_INFINITY, "-Infinity"),
-        ];
-        for (value, expected) in cases {
-            assert_eq!(format_double(value), expected, "{value}");
-        }
-    }
 
     #[test]
     fn error_text_uses_java_forms() {

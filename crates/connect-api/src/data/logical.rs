@@ -148,14 +148,14 @@ fn build_logical(builder: SchemaBuilder) -> Schema {
         .unwrap_or_else(Schema::bytes)
 }
 
-/// The scale of a Decimal schema, from its `scale` parameter.
+/// The scale of a Decimal schema, from its `scale` parameter (a 32-bit integer, as in Java).
 pub fn decimal_scale(schema: &Schema) -> Result<i64, DataError> {
     let text = schema
         .parameter(SCALE_FIELD)
         .ok_or_else(|| DataError::new("Invalid Decimal schema: scale parameter not found."))?;
-    text.parse::<i64>().map_err(|_| {
+    text.trim().parse::<i32>().map(i64::from).map_err(|_| {
         DataError::new(format!(
-            "Invalid Decimal schema: scale parameter '{text}' is not an integer."
+            "Invalid scale parameter found in Decimal schema: {text}"
         ))
     })
 }
@@ -192,9 +192,10 @@ pub fn decimal_from_bytes(schema: &Schema, bytes: &[u8]) -> Result<BigDecimal, D
     Ok(BigDecimal::new(BigInt::from_signed_bytes_be(bytes), scale))
 }
 
-/// Checks that a Time value is within one day.
+/// Checks that a Time value is within one day: 0 to 86,400,000 milliseconds inclusive, as Kafka
+/// accepts.
 pub fn check_time(millis: i64) -> Result<i32, DataError> {
-    if (0..MILLIS_PER_DAY).contains(&millis) {
+    if (0..=MILLIS_PER_DAY).contains(&millis) {
         Ok(millis as i32)
     } else {
         Err(DataError::new(format!(
@@ -245,7 +246,10 @@ mod tests {
         let pos = decimal_to_bytes(&schema, &BigDecimal::from_str("1.56").unwrap()).unwrap();
         assert_eq!(&pos[..], &[0x00, 0x9C]);
         let back = decimal_from_bytes(&schema, &pos).unwrap();
-        assert_eq!(Value::Decimal(back), Value::Decimal(BigDecimal::from_str("1.56").unwrap()));
+        assert_eq!(
+            Value::Decimal(back),
+            Value::Decimal(BigDecimal::from_str("1.56").unwrap())
+        );
         let wrong = decimal_to_bytes(&schema, &BigDecimal::from_str("1.5").unwrap());
         assert!(wrong.is_err());
         assert!(decimal_from_bytes(&schema, &[]).is_err());
@@ -256,7 +260,10 @@ mod tests {
     fn logical_type_needs_matching_physical_type() {
         let wrong = SchemaBuilder::int64().name(DATE_NAME).build().unwrap();
         assert_eq!(LogicalType::of(&wrong), None);
-        assert_eq!(LogicalType::of(&timestamp_schema()), Some(LogicalType::Timestamp));
+        assert_eq!(
+            LogicalType::of(&timestamp_schema()),
+            Some(LogicalType::Timestamp)
+        );
         assert_eq!(time_schema().version(), Some(1));
     }
 
@@ -264,9 +271,12 @@ mod tests {
     fn dates_and_times() {
         let d = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
         assert_eq!(days_to_date(date_to_days(d)), Some(d));
-        assert_eq!(date_to_days(NaiveDate::from_ymd_opt(1969, 12, 31).unwrap()), -1);
-        assert_eq!(check_time(86_399_999).unwrap(), 86_399_999);
-        assert!(check_time(86_400_000).is_err());
+        assert_eq!(
+            date_to_days(NaiveDate::from_ymd_opt(1969, 12, 31).unwrap()),
+            -1
+        );
+        assert_eq!(check_time(86_400_000).unwrap(), 86_400_000);
+        assert!(check_time(86_400_001).is_err());
         assert!(check_time(-1).is_err());
         let t = NaiveTime::from_hms_milli_opt(1, 0, 0, 5).unwrap();
         assert_eq!(time_to_millis(t), 3_600_005);

@@ -96,10 +96,12 @@ fn project_struct(source: &Schema, value: &Struct, target: &Schema) -> Result<Va
         let name = target_field.name();
         let projected = match source.field(name) {
             Some(source_field) => {
-                let field_value = value.value_or_default(source_field);
-                project(source_field.schema(), field_value, target_field.schema()).map_err(
-                    |e| DataError::schema_projector(format!("Error projecting {name}: {e}")),
-                )?
+                // Read by name from the value's own schema, which a faulty record may not share
+                // with `source`.
+                let field_value = value.get(name)?;
+                project(source_field.schema(), field_value, target_field.schema()).map_err(|e| {
+                    DataError::schema_projector(format!("Error projecting {name}: {e}"))
+                })?
             }
             None => match target_field.schema().default_value() {
                 Some(default) => default.clone(),

@@ -351,9 +351,9 @@ impl Schema {
                 None => "value".to_string(),
             };
             return Err(DataError::new(format!(
-                "Invalid value for schema{name} with type {}: {} for {place}",
+                "Invalid Java object for schema{name} with type {}: class {} for {place}",
                 self.type_(),
-                value.kind()
+                super::values::java_class_name(value)
             )));
         }
         match value {
@@ -382,9 +382,8 @@ impl Schema {
     }
 
     fn require_value_schema(&self) -> Result<&Schema, DataError> {
-        self.value_schema().ok_or_else(|| {
-            DataError::new(format!("{} schema has no value schema", self.type_()))
-        })
+        self.value_schema()
+            .ok_or_else(|| DataError::new(format!("{} schema has no value schema", self.type_())))
     }
 
     /// Whether two handles point at the very same schema (a cheap check before `==`).
@@ -490,6 +489,9 @@ impl fmt::Display for Schema {
 #[must_use]
 pub struct SchemaBuilder {
     ty: Type,
+    /// The once-only properties set on this builder; values copied by
+    /// [`SchemaBuilder::from_schema`] are not counted, so a derived copy may change them.
+    set: Vec<&'static str>,
     optional: Option<bool>,
     default: Option<Value>,
     name: Option<String>,
@@ -508,6 +510,7 @@ impl SchemaBuilder {
     pub fn new(ty: Type) -> Self {
         Self {
             ty,
+            set: Vec::new(),
             optional: None,
             default: None,
             name: None,
@@ -577,37 +580,31 @@ impl SchemaBuilder {
         b
     }
 
-    /// A builder with every property of `schema`, to derive a changed copy.
+    /// A builder with every property of `schema`, to derive a changed copy: any property may
+    /// then be set once more, replacing the copied one.
+    ///
+    /// ```
+    /// use connect_api::data::{Schema, SchemaBuilder};
+    /// let renamed = SchemaBuilder::string().name("a").version(1).build()?;
+    /// let renamed = SchemaBuilder::from_schema(&renamed).name("b").build()?;
+    /// assert_eq!((renamed.name(), renamed.version()), (Some("b"), Some(1)));
+    /// # Ok::<(), connect_api::error::DataError>(())
+    /// ```
     pub fn from_schema(schema: &Schema) -> Self {
         let d = &*schema.0;
         Self {
             ty: d.ty,
-            optional: None,
-            default: None,
-            name: None,
-            version: None,
-            doc: None,
+            set: Vec::new(),
+            optional: Some(d.optional),
+            default: d.default.clone(),
+            name: d.name.clone(),
+            version: d.version,
+            doc: d.doc.clone(),
             parameters: d.parameters.clone(),
             fields: d.fields.clone(),
             key_schema: d.key_schema.clone(),
             value_schema: d.value_schema.clone(),
             error: None,
-        }
-        .set_optional_from(d.optional)
-        .set_if(d.default.clone(), Self::default_value)
-        .set_if(d.name.clone(), Self::name)
-        .set_if(d.version, Self::version)
-        .set_if(d.doc.clone(), Self::doc)
-    }
-
-    fn set_optional_from(self, optional: bool) -> Self {
-        if optional { self.optional() } else { self }
-    }
-
-    fn set_if<T>(self, value: Option<T>, set: impl FnOnce(Self, T) -> Self) -> Self {
-        match value {
-            Some(v) => set(self, v),
-            None => self,
         }
     }
 
@@ -617,13 +614,14 @@ impl SchemaBuilder {
         }
     }
 
-    fn check_can_set(&mut self, property: &str, already_set: bool) -> bool {
-        if already_set {
+    fn check_can_set(&mut self, property: &'static str) -> bool {
+        if self.set.contains(&property) {
             self.fail(DataError::schema_builder(format!(
                 "Invalid SchemaBuilder call: {property} has already been set."
             )));
             false
         } else {
+            self.set.push(property);
             true
         }
     }
@@ -635,7 +633,7 @@ impl SchemaBuilder {
 
     /// Makes null a valid value.
     pub fn optional(mut self) -> Self {
-        if self.check_can_set("optional", self.optional.is_some()) {
+        if self.check_can_set("optional") {
             self.optional = Some(true);
         }
         self
@@ -643,7 +641,7 @@ impl SchemaBuilder {
 
     /// Makes null an invalid value (the default).
     pub fn required(mut self) -> Self {
-        if self.check_can_set("optional", self.optional.is_some()) {
+        if self.check_can_set("optional") {
             self.optional = Some(false);
         }
         self
@@ -651,7 +649,7 @@ impl SchemaBuilder {
 
     /// Sets the default value, checked against the schema by [`SchemaBuilder::build`].
     pub fn default_value(mut self, value: impl Into<Value>) -> Self {
-        if self.check_can_set("default", self.default.is_some()) {
+        if self.check_can_set("default") {
             let value = value.into();
             if value.is_null() {
                 self.fail(DataError::schema_builder(
@@ -666,7 +664,7 @@ impl SchemaBuilder {
 
     /// Sets the name.
     pub fn name(mut self, name: impl Into<String>) -> Self {
-        if self.check_can_set("name", self.name.is_some()) {
+        if self.check_can_set("name") {
             self.name = Some(name.into());
         }
         self
@@ -674,7 +672,7 @@ impl SchemaBuilder {
 
     /// Sets the version.
     pub fn version(mut self, version: i32) -> Self {
-        if self.check_can_set("version", self.version.is_some()) {
+        if self.check_can_set("version") {
             self.version = Some(version);
         }
         self
@@ -682,7 +680,7 @@ impl SchemaBuilder {
 
     /// Sets the documentation.
     pub fn doc(mut self, doc: impl Into<String>) -> Self {
-        if self.check_can_set("doc", self.doc.is_some()) {
+        if self.check_can_set("doc") {
             self.doc = Some(doc.into());
         }
         self
@@ -811,7 +809,10 @@ mod tests {
         assert!(Schema::int32().ptr_eq(&Schema::int32()));
         assert_eq!(Schema::int32(), SchemaBuilder::int32().build().unwrap());
         assert_ne!(Schema::int32(), Schema::optional_int32());
-        assert_eq!(Schema::of_type(Type::Bytes, true), Some(Schema::optional_bytes()));
+        assert_eq!(
+            Schema::of_type(Type::Bytes, true),
+            Some(Schema::optional_bytes())
+        );
         assert_eq!(Schema::of_type(Type::Struct, false), None);
     }
 
@@ -828,7 +829,10 @@ mod tests {
     fn each_property_may_be_set_once() {
         for (b, prop) in [
             (SchemaBuilder::int8().optional().required(), "optional"),
-            (SchemaBuilder::int8().default_value(1i8).default_value(2i8), "default"),
+            (
+                SchemaBuilder::int8().default_value(1i8).default_value(2i8),
+                "default",
+            ),
             (SchemaBuilder::int8().version(1).version(2), "version"),
             (SchemaBuilder::int8().doc("a").doc("b"), "doc"),
         ] {
@@ -842,7 +846,10 @@ mod tests {
     #[test]
     fn field_errors() {
         let err = SchemaBuilder::int32().field("a", Schema::int8()).build();
-        assert_eq!(err.unwrap_err().to_string(), "Cannot create fields on type INT32");
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "Cannot create fields on type INT32"
+        );
         let err = SchemaBuilder::struct_().field("", Schema::int8()).build();
         assert_eq!(err.unwrap_err().to_string(), "fieldName cannot be null.");
         let err = SchemaBuilder::struct_()
@@ -857,10 +864,20 @@ mod tests {
 
     #[test]
     fn default_must_match_type() {
-        let err = SchemaBuilder::int32().default_value("x").build().unwrap_err();
+        let err = SchemaBuilder::int32()
+            .default_value("x")
+            .build()
+            .unwrap_err();
         assert_eq!(err.kind(), crate::error::DataErrorKind::SchemaBuilder);
-        assert!(err.to_string().starts_with("Invalid default value: "), "{err}");
-        let ok = SchemaBuilder::string().optional().default_value("x").build().unwrap();
+        assert!(
+            err.to_string().starts_with("Invalid default value: "),
+            "{err}"
+        );
+        let ok = SchemaBuilder::string()
+            .optional()
+            .default_value("x")
+            .build()
+            .unwrap();
         assert!(ok.is_optional());
         assert_eq!(ok.default_value(), Some(&Value::from("x")));
     }
@@ -893,13 +910,17 @@ mod tests {
     #[test]
     fn validate_value_checks_elements() {
         let schema = SchemaBuilder::array(Schema::int32()).build().unwrap();
-        assert!(schema.validate_value(&Value::Array(vec![Value::Int32(1)])).is_ok());
+        assert!(
+            schema
+                .validate_value(&Value::Array(vec![Value::Int32(1)]))
+                .is_ok()
+        );
         let err = schema
             .validate_value(&Value::Array(vec![Value::Int64(1)]))
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "Invalid value for schema with type INT32: int64 for value"
+            "Invalid Java object for schema with type INT32: class java.lang.Long for value"
         );
         let map = SchemaBuilder::map(Schema::string(), Schema::optional_int32())
             .build()

@@ -5,6 +5,7 @@ use std::fmt;
 use bigdecimal::BigDecimal;
 use bytes::Bytes;
 
+use super::logical;
 use super::schema::{Field, Schema, Type};
 use super::value::Value;
 use crate::error::DataError;
@@ -53,9 +54,7 @@ impl Struct {
     /// An empty struct of `schema`; every field starts null.
     pub fn new(schema: Schema) -> Result<Self, DataError> {
         if schema.type_() != Type::Struct {
-            return Err(DataError::new(format!(
-                "Not a struct schema: {schema}"
-            )));
+            return Err(DataError::new(format!("Not a struct schema: {schema}")));
         }
         let values = vec![Value::Null; schema.fields().len()];
         Ok(Self { schema, values })
@@ -127,11 +126,12 @@ impl Struct {
         Ok(self.value_or_default(field))
     }
 
-    /// The value of `field`, or its default when the value is null.
-    pub fn value_or_default<'a>(&'a self, field: &'a Field) -> &'a Value {
-        match &self.values[field.index()] {
-            Value::Null => field.schema().default_value().unwrap_or(&Value::Null),
-            v => v,
+    /// The value of `field` (a field of this struct's schema), or its default when the value is
+    /// null.
+    pub(crate) fn value_or_default<'a>(&'a self, field: &'a Field) -> &'a Value {
+        match self.values.get(field.index()) {
+            None | Some(Value::Null) => field.schema().default_value().unwrap_or(&Value::Null),
+            Some(v) => v,
         }
     }
 
@@ -144,7 +144,9 @@ impl Struct {
     fn typed(&self, name: &str, ty: Type) -> Result<&Value, DataError> {
         let field = self.lookup(name)?;
         if field.schema().type_() != ty {
-            return Err(DataError::new(format!("Field '{name}' is not of type {ty}")));
+            return Err(DataError::new(format!(
+                "Field '{name}' is not of type {ty}"
+            )));
         }
         Ok(&self.values[field.index()])
     }
@@ -161,7 +163,33 @@ impl Struct {
         get_bytes => Bytes, Bytes, Bytes;
         get_struct => Struct, Struct, Struct;
         get_array => Array, Array, Vec<Value>;
-        get_decimal => Bytes, Decimal, BigDecimal;
+    }
+
+    /// The entries of a `map` field (no default applied); errors if the field has another type.
+    pub fn get_map(&self, name: &str) -> Result<Option<Vec<(Value, Value)>>, DataError> {
+        match self.typed(name, Type::Map)? {
+            Value::Null => Ok(None),
+            Value::Map(entries) => Ok(Some(entries.clone())),
+            other => Err(DataError::new(format!(
+                "Field '{name}' holds a {} value, not MAP",
+                other.kind()
+            ))),
+        }
+    }
+
+    /// The value of a Decimal field (no default applied); errors if the field is not a Decimal.
+    pub fn get_decimal(&self, name: &str) -> Result<Option<BigDecimal>, DataError> {
+        let field = self.lookup(name)?;
+        if logical::LogicalType::of(field.schema()) != Some(logical::LogicalType::Decimal) {
+            return Err(DataError::new(format!(
+                "Field '{name}' is not of type {}",
+                logical::DECIMAL_NAME
+            )));
+        }
+        match &self.values[field.index()] {
+            Value::Decimal(d) => Ok(Some(d.clone())),
+            _ => Ok(None),
+        }
     }
 
     /// Checks every field: required fields without a default must be set, and every value must
@@ -216,7 +244,7 @@ mod tests {
         let err = s.put("a", "x").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "Invalid value for schema with type INT32: string for field: \"a\""
+            "Invalid Java object for schema with type INT32: class java.lang.String for field: \"a\""
         );
         assert_eq!(
             s.put("zz", 1).unwrap_err().to_string(),

@@ -6,6 +6,8 @@ use bigdecimal::BigDecimal;
 use bytes::Bytes;
 
 use super::structs::Struct;
+use super::values;
+use crate::java;
 
 /// A Connect value: one variant per schema type, one per logical type, and `Null`.
 ///
@@ -207,7 +209,19 @@ impl PartialEq for Value {
 
 impl Eq for Value {}
 
-/// Java-like text: `null`, numbers, strings as is, `[a, b]`, `{k=v}`, `Struct{...}`.
+/// Java's `String.valueOf(value)`, the text Kafka shows values with in error messages and that
+/// the string converter writes: `null`, numbers as Java prints them (`1.5`, `1.0E10`, `NaN`,
+/// decimals as `BigDecimal.toString`, e.g. `1E+3`), strings as they are, `[a, b]`, `{k=v}`,
+/// `Struct{a=1}`, and dates, times and timestamps as `java.util.Date` prints them in UTC
+/// (`Thu Jan 01 00:00:00 UTC 1970`). Bytes, which Java prints as an identity hash, are shown as
+/// their Rust debug form.
+///
+/// ```
+/// use connect_api::data::Value;
+/// assert_eq!(Value::Float64(1e10).to_string(), "1.0E10");
+/// assert_eq!(Value::Array(vec![1.into(), Value::Null, "x".into()]).to_string(), "[1, null, x]");
+/// assert_eq!(Value::Date(0).to_string(), "Thu Jan 01 00:00:00 UTC 1970");
+/// ```
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -216,8 +230,8 @@ impl fmt::Display for Value {
             Value::Int16(v) => write!(f, "{v}"),
             Value::Int32(v) => write!(f, "{v}"),
             Value::Int64(v) => write!(f, "{v}"),
-            Value::Float32(v) => write!(f, "{v:?}"),
-            Value::Float64(v) => write!(f, "{v:?}"),
+            Value::Float32(v) => write!(f, "{}", java::Float(*v)),
+            Value::Float64(v) => write!(f, "{}", java::Double(*v)),
             Value::Boolean(v) => write!(f, "{v}"),
             Value::String(v) => f.write_str(v),
             Value::Bytes(v) => write!(f, "{v:?}"),
@@ -242,9 +256,12 @@ impl fmt::Display for Value {
                 f.write_str("}")
             }
             Value::Struct(s) => write!(f, "{s}"),
-            Value::Decimal(d) => write!(f, "{d}"),
-            Value::Date(v) | Value::Time(v) => write!(f, "{v}"),
-            Value::Timestamp(v) => write!(f, "{v}"),
+            Value::Decimal(d) => f.write_str(&java::big_decimal_to_string(d)),
+            Value::Date(days) => {
+                values::write_java_date(f, i64::from(*days) * values::MILLIS_PER_DAY)
+            }
+            Value::Time(millis) => values::write_java_date(f, i64::from(*millis)),
+            Value::Timestamp(millis) => values::write_java_date(f, *millis),
         }
     }
 }
@@ -298,5 +315,33 @@ mod tests {
         assert_eq!(v.to_string(), "[1, null, x]");
         let m = Value::Map(vec![("k".into(), 1.5f64.into())]);
         assert_eq!(m.to_string(), "{k=1.5}");
+    }
+
+    #[test]
+    fn display_is_javas_to_string() {
+        let cases = [
+            (Value::Float64(1e10), "1.0E10"),
+            (Value::Float64(f64::NEG_INFINITY), "-Infinity"),
+            (Value::Float32(0.1), "0.1"),
+            (Value::Float32(f32::NAN), "NaN"),
+            (
+                Value::Decimal(BigDecimal::from_str("1E+3").unwrap()),
+                "1E+3",
+            ),
+            (
+                Value::Decimal(BigDecimal::from_str("0.0000001").unwrap()),
+                "1E-7",
+            ),
+            (Value::Date(19_753), "Wed Jan 31 00:00:00 UTC 2024"),
+            (Value::Time(45_296_789), "Thu Jan 01 12:34:56 UTC 1970"),
+            (Value::Timestamp(-1), "Wed Dec 31 23:59:59 UTC 1969"),
+            (
+                Value::Map(vec![(Value::Int8(1), Value::Float32(2.0))]),
+                "{1=2.0}",
+            ),
+        ];
+        for (value, want) in cases {
+            assert_eq!(value.to_string(), want, "{value:?}");
+        }
     }
 }

@@ -2,13 +2,11 @@
 //! `org.apache.kafka.connect.converters.ByteArrayConverter`).
 
 use ::bytes::Bytes;
-use async_trait::async_trait;
 
-use super::{Converter, HeaderConverter};
+use super::codec::{self, Codec};
 use crate::config::{ConfigDef, ConfigMap};
-use crate::data::{Schema, SchemaAndValue, Type, Value, values};
-use crate::error::{DataError, Result};
-use crate::header::Headers;
+use crate::data::{Schema, SchemaAndValue, Type, Value};
+use crate::error::Result;
 
 /// Passes bytes through unchanged (Kafka's `ByteArrayConverter`), also as a header converter.
 ///
@@ -34,89 +32,31 @@ impl ByteArrayConverter {
     pub fn new() -> Self {
         Self
     }
+}
 
-    fn serialize(schema: Option<&Schema>, value: &Value) -> Result<Option<Bytes>> {
-        if let Some(schema) = schema
-            && schema.type_() != Type::Bytes
-        {
-            return Err(DataError::new(format!(
-                "Invalid schema type for ByteArrayConverter: {}",
-                schema.type_()
-            ))
-            .into());
-        }
+impl Codec for ByteArrayConverter {
+    fn definition() -> ConfigDef {
+        codec::converter_config_def()
+    }
+
+    /// Like Kafka's, the converter has nothing to configure and checks nothing.
+    fn apply_config(&mut self, _props: &ConfigMap) -> Result<()> {
+        Ok(())
+    }
+
+    fn write(&self, _topic: &str, schema: Option<&Schema>, value: &Value) -> Result<Option<Bytes>> {
+        codec::expect_schema_type("ByteArrayConverter", schema, Type::Bytes)?;
         match value {
             Value::Null => Ok(None),
             Value::Bytes(bytes) => Ok(Some(bytes.clone())),
-            other => Err(DataError::new(format!(
-                "ByteArrayConverter is not compatible with objects of type class {}",
-                values::java_class_name(other)
-            ))
-            .into()),
+            other => Err(codec::not_compatible("ByteArrayConverter", other).into()),
         }
     }
 
-    fn deserialize(data: Option<&[u8]>) -> SchemaAndValue {
+    fn read(&self, _topic: &str, data: Option<&[u8]>) -> Result<SchemaAndValue> {
         let value = data.map_or(Value::Null, |d| Value::Bytes(Bytes::copy_from_slice(d)));
-        SchemaAndValue::new(Some(Schema::optional_bytes()), value)
+        Ok(SchemaAndValue::new(Some(Schema::optional_bytes()), value))
     }
 }
 
-#[async_trait]
-impl Converter for ByteArrayConverter {
-    fn configure(&mut self, _configs: &ConfigMap, _is_key: bool) -> Result<()> {
-        Ok(())
-    }
-
-    async fn from_connect_data(
-        &self,
-        _topic: &str,
-        _headers: &mut Headers,
-        schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Bytes>> {
-        Self::serialize(schema, value)
-    }
-
-    async fn to_connect_data(
-        &self,
-        _topic: &str,
-        _headers: &Headers,
-        data: Option<&[u8]>,
-    ) -> Result<SchemaAndValue> {
-        Ok(Self::deserialize(data))
-    }
-
-    fn config(&self) -> ConfigDef {
-        ConfigDef::new()
-    }
-}
-
-impl HeaderConverter for ByteArrayConverter {
-    fn configure(&mut self, _configs: &ConfigMap) -> Result<()> {
-        Ok(())
-    }
-
-    fn to_connect_header(
-        &self,
-        _topic: &str,
-        _header_key: &str,
-        value: Option<&[u8]>,
-    ) -> Result<SchemaAndValue> {
-        Ok(Self::deserialize(value))
-    }
-
-    fn from_connect_header(
-        &self,
-        _topic: &str,
-        _header_key: &str,
-        schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Bytes>> {
-        Self::serialize(schema, value)
-    }
-
-    fn config(&self) -> ConfigDef {
-        ConfigDef::new()
-    }
-}
+codec::converter_traits!(impl for ByteArrayConverter);

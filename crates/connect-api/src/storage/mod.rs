@@ -5,15 +5,18 @@
 //! short name and by its Java class name through [`builtin_converter`] and
 //! [`builtin_header_converter`], so that existing configurations keep working.
 
-pub mod json;
 mod bytes;
 mod catalog;
+mod codec;
+pub mod json;
 mod number;
 mod simple_header;
 mod string;
 
 pub use bytes::ByteArrayConverter;
-pub use catalog::{ConverterPlugin, builtin_converter, builtin_converters, builtin_header_converter};
+pub use catalog::{
+    ConverterPlugin, builtin_converter, builtin_converters, builtin_header_converter,
+};
 pub use number::{
     BooleanConverter, DoubleConverter, FloatConverter, IntegerConverter, LongConverter,
     NumberConverter, NumberFormat, ShortConverter,
@@ -21,8 +24,8 @@ pub use number::{
 pub use simple_header::SimpleHeaderConverter;
 pub use string::{ENCODING_CONFIG, ENCODING_DEFAULT, StringConverter};
 
-use async_trait::async_trait;
 use ::bytes::Bytes;
+use async_trait::async_trait;
 
 use crate::config::{ConfigDef, ConfigMap};
 use crate::data::{Schema, SchemaAndValue, Value};

@@ -6,14 +6,11 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use ::bytes::Bytes;
-use async_trait::async_trait;
 
-use super::string::converter_type;
-use super::{Converter, ConverterType, HeaderConverter};
-use crate::config::{ConfigDef, ConfigMap};
+use super::codec::{self, Codec};
+use crate::config::ConfigDef;
 use crate::data::{Schema, SchemaAndValue, Type, Value, values};
 use crate::error::{DataError, Result};
-use crate::header::Headers;
 
 mod sealed {
     pub trait Sealed {}
@@ -129,8 +126,20 @@ impl<T: NumberFormat> NumberConverter<T> {
             number: PhantomData,
         }
     }
+}
 
-    fn serialize(value: &Value) -> Result<Option<Bytes>> {
+impl<T: NumberFormat> Codec for NumberConverter<T> {
+    fn definition() -> ConfigDef {
+        codec::converter_config_def()
+    }
+
+    /// Ignores the schema, as Kafka does.
+    fn write(
+        &self,
+        _topic: &str,
+        _schema: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Bytes>> {
         if value.is_null() {
             return Ok(None);
         }
@@ -145,7 +154,7 @@ impl<T: NumberFormat> NumberConverter<T> {
         Ok(Some(number.encode()))
     }
 
-    fn deserialize(data: Option<&[u8]>) -> Result<SchemaAndValue> {
+    fn read(&self, _topic: &str, data: Option<&[u8]>) -> Result<SchemaAndValue> {
         let value = match data {
             None => Value::Null,
             Some(bytes) => T::decode(bytes)
@@ -162,6 +171,8 @@ impl<T: NumberFormat> NumberConverter<T> {
         Ok(SchemaAndValue::new(Some(T::schema()), value))
     }
 }
+
+codec::converter_traits!(impl[T: NumberFormat] for NumberConverter<T>);
 
 impl<T: NumberFormat> Default for NumberConverter<T> {
     fn default() -> Self {
@@ -180,66 +191,6 @@ impl<T> Clone for NumberConverter<T> {
 impl<T: NumberFormat> fmt::Debug for NumberConverter<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "NumberConverter<{}>", T::TYPE_NAME)
-    }
-}
-
-#[async_trait]
-impl<T: NumberFormat> Converter for NumberConverter<T> {
-    fn configure(&mut self, _configs: &ConfigMap, _is_key: bool) -> Result<()> {
-        Ok(())
-    }
-
-    async fn from_connect_data(
-        &self,
-        _topic: &str,
-        _headers: &mut Headers,
-        _schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Bytes>> {
-        Self::serialize(value)
-    }
-
-    async fn to_connect_data(
-        &self,
-        _topic: &str,
-        _headers: &Headers,
-        data: Option<&[u8]>,
-    ) -> Result<SchemaAndValue> {
-        Self::deserialize(data)
-    }
-
-    fn config(&self) -> ConfigDef {
-        ConfigDef::new()
-    }
-}
-
-impl<T: NumberFormat> HeaderConverter for NumberConverter<T> {
-    fn configure(&mut self, configs: &ConfigMap) -> Result<()> {
-        converter_type(configs, ConverterType::Header)?;
-        Ok(())
-    }
-
-    fn to_connect_header(
-        &self,
-        _topic: &str,
-        _header_key: &str,
-        value: Option<&[u8]>,
-    ) -> Result<SchemaAndValue> {
-        Self::deserialize(value)
-    }
-
-    fn from_connect_header(
-        &self,
-        _topic: &str,
-        _header_key: &str,
-        _schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Bytes>> {
-        Self::serialize(value)
-    }
-
-    fn config(&self) -> ConfigDef {
-        ConfigDef::new()
     }
 }
 
@@ -266,29 +217,23 @@ impl BooleanConverter {
     pub fn new() -> Self {
         Self
     }
+}
 
-    fn serialize(schema: Option<&Schema>, value: &Value) -> Result<Option<Bytes>> {
-        if let Some(schema) = schema
-            && schema.type_() != Type::Boolean
-        {
-            return Err(DataError::new(format!(
-                "Invalid schema type for BooleanConverter: {}",
-                schema.type_()
-            ))
-            .into());
-        }
+impl Codec for BooleanConverter {
+    fn definition() -> ConfigDef {
+        codec::converter_config_def()
+    }
+
+    fn write(&self, _topic: &str, schema: Option<&Schema>, value: &Value) -> Result<Option<Bytes>> {
+        codec::expect_schema_type("BooleanConverter", schema, Type::Boolean)?;
         match value {
             Value::Null => Ok(None),
             Value::Boolean(b) => Ok(Some(Bytes::from(vec![u8::from(*b)]))),
-            other => Err(DataError::new(format!(
-                "BooleanConverter is not compatible with objects of type class {}",
-                values::java_class_name(other)
-            ))
-            .into()),
+            other => Err(codec::not_compatible("BooleanConverter", other).into()),
         }
     }
 
-    fn deserialize(data: Option<&[u8]>) -> Result<SchemaAndValue> {
+    fn read(&self, _topic: &str, data: Option<&[u8]>) -> Result<SchemaAndValue> {
         let value = match data {
             None => Value::Null,
             Some([0]) => Value::Boolean(false),
@@ -312,62 +257,4 @@ impl BooleanConverter {
     }
 }
 
-#[async_trait]
-impl Converter for BooleanConverter {
-    fn configure(&mut self, _configs: &ConfigMap, _is_key: bool) -> Result<()> {
-        Ok(())
-    }
-
-    async fn from_connect_data(
-        &self,
-        _topic: &str,
-        _headers: &mut Headers,
-        schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Bytes>> {
-        Self::serialize(schema, value)
-    }
-
-    async fn to_connect_data(
-        &self,
-        _topic: &str,
-        _headers: &Headers,
-        data: Option<&[u8]>,
-    ) -> Result<SchemaAndValue> {
-        Self::deserialize(data)
-    }
-
-    fn config(&self) -> ConfigDef {
-        ConfigDef::new()
-    }
-}
-
-impl HeaderConverter for BooleanConverter {
-    fn configure(&mut self, configs: &ConfigMap) -> Result<()> {
-        converter_type(configs, ConverterType::Header)?;
-        Ok(())
-    }
-
-    fn to_connect_header(
-        &self,
-        _topic: &str,
-        _header_key: &str,
-        value: Option<&[u8]>,
-    ) -> Result<SchemaAndValue> {
-        Self::deserialize(value)
-    }
-
-    fn from_connect_header(
-        &self,
-        _topic: &str,
-        _header_key: &str,
-        schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Bytes>> {
-        Self::serialize(schema, value)
-    }
-
-    fn config(&self) -> ConfigDef {
-        ConfigDef::new()
-    }
-}
+codec::converter_traits!(impl for BooleanConverter);

@@ -3,8 +3,8 @@
 
 use ::bytes::Bytes;
 
-use super::HeaderConverter;
-use crate::config::{ConfigDef, ConfigMap};
+use super::codec::{self, Codec};
+use crate::config::ConfigDef;
 use crate::data::{Schema, SchemaAndValue, Value, values};
 use crate::error::Result;
 
@@ -38,18 +38,18 @@ impl SimpleHeaderConverter {
     }
 }
 
-impl HeaderConverter for SimpleHeaderConverter {
-    fn configure(&mut self, _configs: &ConfigMap) -> Result<()> {
-        Ok(())
+impl Codec for SimpleHeaderConverter {
+    /// Empty, as Kafka's: the converter has no settings, not even `converter.type`.
+    fn definition() -> ConfigDef {
+        ConfigDef::new()
     }
 
-    fn to_connect_header(
-        &self,
-        _topic: &str,
-        _header_key: &str,
-        value: Option<&[u8]>,
-    ) -> Result<SchemaAndValue> {
-        let Some(bytes) = value else {
+    fn write(&self, _topic: &str, schema: Option<&Schema>, value: &Value) -> Result<Option<Bytes>> {
+        Ok(values::convert_to_string(schema, value).map(Bytes::from))
+    }
+
+    fn read(&self, _topic: &str, data: Option<&[u8]>) -> Result<SchemaAndValue> {
+        let Some(bytes) = data else {
             return Ok(SchemaAndValue::NULL);
         };
         Ok(match std::str::from_utf8(bytes) {
@@ -60,18 +60,6 @@ impl HeaderConverter for SimpleHeaderConverter {
             ),
         })
     }
-
-    fn from_connect_header(
-        &self,
-        _topic: &str,
-        _header_key: &str,
-        schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Bytes>> {
-        Ok(values::convert_to_string(schema, value).map(Bytes::from))
-    }
-
-    fn config(&self) -> ConfigDef {
-        ConfigDef::new()
-    }
 }
+
+codec::header_converter_trait!(impl for SimpleHeaderConverter);

@@ -2,39 +2,17 @@
 //! `org.apache.kafka.connect.storage.StringConverter`).
 
 use ::bytes::Bytes;
-use async_trait::async_trait;
 
-use super::{CONVERTER_TYPE_CONFIG, Converter, ConverterType, HeaderConverter};
-use crate::config::{ConfigDef, ConfigMap};
-use crate::data::{Schema, SchemaAndValue, Value, values};
+use super::ConverterType;
+use super::codec::{self, Codec};
+use crate::config::{ConfigDef, ConfigKey, ConfigMap, Importance, Width};
+use crate::data::{Schema, SchemaAndValue, Value};
 use crate::error::{ConfigError, DataError, Result};
-use crate::header::Headers;
 
 /// The configuration key naming the character set (`converter.encoding`).
 pub const ENCODING_CONFIG: &str = "converter.encoding";
 /// The default character set.
 pub const ENCODING_DEFAULT: &str = "UTF-8";
-
-/// Reads `converter.type` as Kafka's `ConverterConfig` does (trimmed, one of `key`, `value`,
-/// `header`), using `default` when it is absent.
-pub(super) fn converter_type(
-    configs: &ConfigMap,
-    default: ConverterType,
-) -> Result<ConverterType, ConfigError> {
-    let Some(raw) = configs.get(CONVERTER_TYPE_CONFIG) else {
-        return Ok(default);
-    };
-    match raw.trim() {
-        "key" => Ok(ConverterType::Key),
-        "value" => Ok(ConverterType::Value),
-        "header" => Ok(ConverterType::Header),
-        other => Err(ConfigError::invalid(
-            CONVERTER_TYPE_CONFIG,
-            other,
-            "String must be one of: key, value, header",
-        )),
-    }
-}
 
 /// The character sets the string converter supports, by their Java names and common aliases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,21 +156,37 @@ impl StringConverter {
             read_charset: Charset::Utf8,
         }
     }
+}
 
-    fn configure_as(&mut self, configs: &ConfigMap, converter_type: ConverterType) -> Result<()> {
-        let encoding = configs
-            .get(ENCODING_CONFIG)
-            .map_or(ENCODING_DEFAULT, |e| e.trim());
+impl Codec for StringConverter {
+    /// Kafka's `StringConverterConfig`: `converter.type` and `converter.encoding`.
+    fn definition() -> ConfigDef {
+        codec::converter_config_def().define(
+            ConfigKey::string(ENCODING_CONFIG)
+                .default_value(ENCODING_DEFAULT)
+                .importance(Importance::High)
+                .documentation(
+                    "The name of the Java character set to use for encoding strings as byte \
+                     arrays.",
+                )
+                .width(Width::Medium)
+                .display_name("Encoding"),
+        )
+    }
+
+    fn apply_config(&mut self, props: &ConfigMap) -> Result<()> {
+        let parsed = codec::parse(&Self::definition(), props)?;
+        let encoding = parsed.get_string(ENCODING_CONFIG)?;
         // Kafka hands its own serializer and deserializer the configuration, with
         // `serializer.encoding` / `deserializer.encoding` set to the converter's encoding; their
         // key- or value-specific settings take precedence.
-        let prefix = if converter_type == ConverterType::Key {
+        let prefix = if codec::converter_type(&parsed)? == ConverterType::Key {
             "key"
         } else {
             "value"
         };
         let charset_for = |role: &str| {
-            let name = configs
+            let name = props
                 .get(&format!("{prefix}.{role}.encoding"))
                 .map_or(encoding, String::as_str);
             Charset::for_name(name)
@@ -202,15 +196,21 @@ impl StringConverter {
         Ok(())
     }
 
-    fn serialize(&self, value: &Value) -> Option<Bytes> {
-        if value.is_null() {
-            return None;
-        }
-        let text = values::java_to_string(value);
-        Some(Bytes::from(self.write_charset.encode(&text)))
+    /// Ignores the schema; null stays null, anything else is written as Java's `toString()`
+    /// would.
+    fn write(
+        &self,
+        _topic: &str,
+        _schema: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Bytes>> {
+        Ok(match value {
+            Value::Null => None,
+            value => Some(Bytes::from(self.write_charset.encode(&value.to_string()))),
+        })
     }
 
-    fn deserialize(&self, topic: &str, data: Option<&[u8]>) -> Result<SchemaAndValue> {
+    fn read(&self, topic: &str, data: Option<&[u8]>) -> Result<SchemaAndValue> {
         let value = match data {
             None => Value::Null,
             Some(bytes) => Value::String(self.read_charset.decode(bytes).ok_or_else(|| {
@@ -224,67 +224,4 @@ impl StringConverter {
     }
 }
 
-#[async_trait]
-impl Converter for StringConverter {
-    fn configure(&mut self, configs: &ConfigMap, is_key: bool) -> Result<()> {
-        let converter_type = if is_key {
-            ConverterType::Key
-        } else {
-            ConverterType::Value
-        };
-        self.configure_as(configs, converter_type)
-    }
-
-    async fn from_connect_data(
-        &self,
-        _topic: &str,
-        _headers: &mut Headers,
-        _schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Bytes>> {
-        Ok(self.serialize(value))
-    }
-
-    async fn to_connect_data(
-        &self,
-        topic: &str,
-        _headers: &Headers,
-        data: Option<&[u8]>,
-    ) -> Result<SchemaAndValue> {
-        self.deserialize(topic, data)
-    }
-
-    fn config(&self) -> ConfigDef {
-        ConfigDef::new()
-    }
-}
-
-impl HeaderConverter for StringConverter {
-    fn configure(&mut self, configs: &ConfigMap) -> Result<()> {
-        let converter_type = converter_type(configs, ConverterType::Header)?;
-        self.configure_as(configs, converter_type)
-    }
-
-    fn to_connect_header(
-        &self,
-        topic: &str,
-        _header_key: &str,
-        value: Option<&[u8]>,
-    ) -> Result<SchemaAndValue> {
-        self.deserialize(topic, value)
-    }
-
-    fn from_connect_header(
-        &self,
-        _topic: &str,
-        _header_key: &str,
-        _schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Bytes>> {
-        Ok(self.serialize(value))
-    }
-
-    fn config(&self) -> ConfigDef {
-        ConfigDef::new()
-    }
-}
+codec::converter_traits!(impl for StringConverter);

@@ -4,8 +4,9 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use super::{Validator, invalid_value};
-use crate::config::value::{ConfigValue, format_double};
+use crate::config::value::ConfigValue;
 use crate::error::ConfigError;
+use crate::java;
 
 /// One end of a [`Range`]: an integer or a double, written the way Kafka writes the `Number` it
 /// was given (`1`, `0.5`, `1.0`).
@@ -42,7 +43,7 @@ impl fmt::Display for RangeBound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RangeBound::Integer(bound) => write!(f, "{bound}"),
-            RangeBound::Double(bound) => f.write_str(&format_double(*bound)),
+            RangeBound::Double(bound) => write!(f, "{}", java::Double(*bound)),
         }
     }
 }

@@ -2,9 +2,12 @@
 //! and error texts as Kafka's `JsonConverterConfig` (booleans case-insensitive and trimmed,
 //! `decimal.format` case-insensitive, `converter.type` required).
 
-use crate::config::ConfigMap;
+use crate::config::{
+    CaseInsensitiveValidString, ConfigDef, ConfigKey, ConfigMap, Importance, Width,
+};
 use crate::error::ConfigError;
-use crate::storage::{CONVERTER_TYPE_CONFIG, ConverterType};
+use crate::storage::ConverterType;
+use crate::storage::codec;
 
 /// Whether schemas are written into and expected in every message.
 pub const SCHEMAS_ENABLE_CONFIG: &str = "schemas.enable";
@@ -98,83 +101,109 @@ impl Default for JsonConverterConfig {
 }
 
 impl JsonConverterConfig {
-    /// Parses the converter's properties; unknown keys are ignored.
+    /// The definition of the settings (Kafka's `JsonConverterConfig.configDef()`):
+    /// `converter.type` and the keys above, with Kafka's defaults, validators, documentation and
+    /// groups. [`from_props`](Self::from_props) parses with it, and the converter's `config()`
+    /// returns it.
+    ///
+    /// ```
+    /// use connect_api::storage::json::JsonConverterConfig;
+    /// let def = JsonConverterConfig::config_def();
+    /// assert_eq!(
+    ///     def.names().collect::<Vec<_>>(),
+    ///     ["converter.type", "schemas.enable", "schemas.cache.size", "decimal.format", "replace.null.with.default"]
+    /// );
+    /// ```
+    pub fn config_def() -> ConfigDef {
+        codec::converter_config_def()
+            .define(
+                ConfigKey::boolean(SCHEMAS_ENABLE_CONFIG)
+                    .default_value(SCHEMAS_ENABLE_DEFAULT)
+                    .importance(Importance::High)
+                    .documentation("Include schemas within each of the serialized values and keys.")
+                    .group("Schemas")
+                    .order_in_group(0)
+                    .width(Width::Medium)
+                    .display_name("Enable Schemas"),
+            )
+            .define(
+                ConfigKey::int(SCHEMAS_CACHE_SIZE_CONFIG)
+                    .default_value(SCHEMAS_CACHE_SIZE_DEFAULT)
+                    .importance(Importance::High)
+                    .documentation(
+                        "The maximum number of schemas that can be cached in this converter \
+                         instance.",
+                    )
+                    .group("Schemas")
+                    .order_in_group(1)
+                    .width(Width::Medium)
+                    .display_name("Schema Cache Size"),
+            )
+            .define(
+                ConfigKey::string(DECIMAL_FORMAT_CONFIG)
+                    .default_value(DECIMAL_FORMAT_DEFAULT)
+                    // Kafka lists the values from a HashSet, which iterates in this order.
+                    .validator(CaseInsensitiveValidString::in_([
+                        DecimalFormat::Numeric.name(),
+                        DecimalFormat::Base64.name(),
+                    ]))
+                    .importance(Importance::Low)
+                    .documentation(
+                        "Controls which format this converter will serialize decimals in. This \
+                         value is case insensitive and can be either 'BASE64' (default) or \
+                         'NUMERIC'",
+                    )
+                    .group("Serialization")
+                    .order_in_group(0)
+                    .width(Width::Medium)
+                    .display_name("Decimal Format"),
+            )
+            .define(
+                ConfigKey::boolean(REPLACE_NULL_WITH_DEFAULT_CONFIG)
+                    .default_value(REPLACE_NULL_WITH_DEFAULT_DEFAULT)
+                    .importance(Importance::Low)
+                    .documentation(
+                        "Whether to replace fields that have a default value and that are null to \
+                         the default value. When set to true, the default value is used, \
+                         otherwise null is used.",
+                    )
+                    .group("Serialization")
+                    .order_in_group(1)
+                    .width(Width::Medium)
+                    .display_name("Replace null with default"),
+            )
+    }
+
+    /// Parses the converter's properties with [`config_def`](Self::config_def); unknown keys are
+    /// ignored.
     ///
     /// Like Kafka, `converter.type` is required (`key`, `value` or `header`) and the first
     /// invalid value is reported, with Kafka's wording, e.g.
     /// `Invalid value maybe for configuration schemas.enable: Expected value to be either true or false`.
     pub fn from_props(props: &ConfigMap) -> Result<Self, ConfigError> {
-        let converter_type = match props.get(CONVERTER_TYPE_CONFIG) {
-            None => return Err(ConfigError::missing(CONVERTER_TYPE_CONFIG)),
-            Some(raw) => parse_converter_type(raw.trim())?,
-        };
-        let schemas_enable =
-            parse_bool(props, SCHEMAS_ENABLE_CONFIG)?.unwrap_or(SCHEMAS_ENABLE_DEFAULT);
-        let schemas_cache_size = match props.get(SCHEMAS_CACHE_SIZE_CONFIG) {
-            None => SCHEMAS_CACHE_SIZE_DEFAULT,
-            Some(raw) => raw.trim().parse::<i32>().map_err(|_| {
-                ConfigError::invalid(SCHEMAS_CACHE_SIZE_CONFIG, raw, "Not a number of type INT")
-            })?,
-        };
-        let decimal_format = match props.get(DECIMAL_FORMAT_CONFIG) {
-            None => DecimalFormat::default(),
-            Some(raw) => {
-                let trimmed = raw.trim();
-                DecimalFormat::from_name(trimmed).ok_or_else(|| {
-                    // Kafka lists the values from a HashSet, which iterates in this order.
+        let parsed = codec::parse(&Self::config_def(), props)?;
+        let decimal_format = parsed.get_string(DECIMAL_FORMAT_CONFIG)?;
+        Ok(Self {
+            converter_type: codec::converter_type(&parsed)?,
+            schemas_enable: parsed.get_bool(SCHEMAS_ENABLE_CONFIG)?,
+            schemas_cache_size: parsed.get_int(SCHEMAS_CACHE_SIZE_CONFIG)?,
+            // Validated case-insensitively, then upper-cased, as Kafka does.
+            decimal_format: DecimalFormat::from_name(&decimal_format.to_uppercase()).ok_or_else(
+                || {
                     ConfigError::invalid(
                         DECIMAL_FORMAT_CONFIG,
-                        trimmed,
+                        decimal_format,
                         "String must be one of (case insensitive): NUMERIC, BASE64",
                     )
-                })?
-            }
-        };
-        let replace_null_with_default = parse_bool(props, REPLACE_NULL_WITH_DEFAULT_CONFIG)?
-            .unwrap_or(REPLACE_NULL_WITH_DEFAULT_DEFAULT);
-        Ok(Self {
-            converter_type,
-            schemas_enable,
-            schemas_cache_size,
-            decimal_format,
-            replace_null_with_default,
+                },
+            )?,
+            replace_null_with_default: parsed.get_bool(REPLACE_NULL_WITH_DEFAULT_CONFIG)?,
         })
     }
 
     /// The number of schemas to cache in each direction (0 disables caching).
     pub fn cache_capacity(&self) -> usize {
         usize::try_from(self.schemas_cache_size).unwrap_or(0)
-    }
-}
-
-fn parse_converter_type(value: &str) -> Result<ConverterType, ConfigError> {
-    match value {
-        "key" => Ok(ConverterType::Key),
-        "value" => Ok(ConverterType::Value),
-        "header" => Ok(ConverterType::Header),
-        other => Err(ConfigError::invalid(
-            CONVERTER_TYPE_CONFIG,
-            other,
-            "String must be one of: key, value, header",
-        )),
-    }
-}
-
-fn parse_bool(props: &ConfigMap, name: &str) -> Result<Option<bool>, ConfigError> {
-    let Some(raw) = props.get(name) else {
-        return Ok(None);
-    };
-    let trimmed = raw.trim();
-    if trimmed.eq_ignore_ascii_case("true") {
-        Ok(Some(true))
-    } else if trimmed.eq_ignore_ascii_case("false") {
-        Ok(Some(false))
-    } else {
-        Err(ConfigError::invalid(
-            name,
-            raw,
-            "Expected value to be either true or false",
-        ))
     }
 }
 

@@ -6,9 +6,10 @@
 //! escapes), so records written by either can be read by the other.
 //!
 //! The work is split by direction: `schema` translates schemas both ways, `write` streams a
-//! value out as JSON, `read` parses JSON straight into a value, `format` holds the Java number
-//! and escape formatting, `lexical` the number-token scanning, `cache` the schema caches,
-//! `trail` the error locations and `dedupe` the handling of repeated map keys.
+//! value out as JSON, `read` parses JSON straight into a value, `format` holds Jackson's number
+//! and escape formatting (the Java number text itself comes from the crate's `java` module),
+//! `lexical` the number-token scanning, `cache` the schema caches, `trail` the error locations
+//! and `dedupe` the handling of repeated map keys.
 
 mod cache;
 pub mod config;
@@ -23,7 +24,6 @@ mod write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use async_trait::async_trait;
 use bytes::Bytes;
 
 use self::cache::BoundedCache;
@@ -33,14 +33,15 @@ use self::write::WriteCtx;
 use crate::config::{ConfigDef, ConfigMap};
 use crate::data::{Schema, SchemaAndValue, Value};
 use crate::error::{DataError, Result};
-use crate::header::Headers;
-use crate::storage::{CONVERTER_TYPE_CONFIG, Converter, ConverterType, HeaderConverter};
+use crate::storage::codec::{self, Codec};
 
 /// Converts Connect data to and from JSON exactly as Kafka's `JsonConverter`, for keys, values
 /// and headers.
 ///
 /// The methods [`JsonConverter::encode`] and [`JsonConverter::decode`] do the work without the
-/// async [`Converter`] signature; the trait methods call them.
+/// async [`Converter`](crate::storage::Converter) signature; the trait methods call them. As a
+/// header converter, each header value is one message (Kafka delegates the same way), and
+/// `converter.type` defaults to `header` when absent.
 ///
 /// ```
 /// use connect_api::data::{Schema, SchemaAndValue, SchemaBuilder, Struct};
@@ -216,87 +217,25 @@ impl JsonConverter {
         }
         Ok(parsed)
     }
+}
 
-    fn configure_with(
-        &mut self,
-        configs: &ConfigMap,
-        converter_type: ConverterType,
-        force: bool,
-    ) -> Result<()> {
-        let mut props = configs.clone();
-        if force || !props.contains_key(CONVERTER_TYPE_CONFIG) {
-            props.insert(
-                CONVERTER_TYPE_CONFIG.to_string(),
-                converter_type.name().to_string(),
-            );
-        }
-        *self = Self::with_config(JsonConverterConfig::from_props(&props)?);
+impl Codec for JsonConverter {
+    fn definition() -> ConfigDef {
+        JsonConverterConfig::config_def()
+    }
+
+    fn apply_config(&mut self, props: &ConfigMap) -> Result<()> {
+        *self = Self::with_config(JsonConverterConfig::from_props(props)?);
         Ok(())
     }
-}
 
-#[async_trait]
-impl Converter for JsonConverter {
-    fn configure(&mut self, configs: &ConfigMap, is_key: bool) -> Result<()> {
-        let converter_type = if is_key {
-            ConverterType::Key
-        } else {
-            ConverterType::Value
-        };
-        self.configure_with(configs, converter_type, true)
-    }
-
-    async fn from_connect_data(
-        &self,
-        _topic: &str,
-        _headers: &mut Headers,
-        schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Bytes>> {
+    fn write(&self, _topic: &str, schema: Option<&Schema>, value: &Value) -> Result<Option<Bytes>> {
         Ok(self.encode(schema, value)?)
     }
 
-    async fn to_connect_data(
-        &self,
-        _topic: &str,
-        _headers: &Headers,
-        data: Option<&[u8]>,
-    ) -> Result<SchemaAndValue> {
+    fn read(&self, _topic: &str, data: Option<&[u8]>) -> Result<SchemaAndValue> {
         Ok(self.decode(data)?)
     }
-
-    fn config(&self) -> ConfigDef {
-        ConfigDef::new()
-    }
 }
 
-/// As a header converter, each header value is one message (Kafka delegates the same way).
-impl HeaderConverter for JsonConverter {
-    /// Configures the converter; `converter.type` defaults to `header` when absent.
-    fn configure(&mut self, configs: &ConfigMap) -> Result<()> {
-        self.configure_with(configs, ConverterType::Header, false)
-    }
-
-    fn to_connect_header(
-        &self,
-        _topic: &str,
-        _header_key: &str,
-        value: Option<&[u8]>,
-    ) -> Result<SchemaAndValue> {
-        Ok(self.decode(value)?)
-    }
-
-    fn from_connect_header(
-        &self,
-        _topic: &str,
-        _header_key: &str,
-        schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Bytes>> {
-        Ok(self.encode(schema, value)?)
-    }
-
-    fn config(&self) -> ConfigDef {
-        ConfigDef::new()
-    }
-}
+codec::converter_traits!(impl for JsonConverter);

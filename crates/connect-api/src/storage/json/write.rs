@@ -14,11 +14,12 @@ use serde::ser::{Error as _, SerializeMap, SerializeSeq, Serializer};
 use serde_json::value::RawValue;
 
 use super::config::DecimalFormat;
-use super::format::{JavaFormatter, java_big_decimal, non_finite_text};
+use super::format::JavaFormatter;
 use super::trail::{Seg, Trail};
 use crate::data::logical::{self, LogicalType};
 use crate::data::{Schema, Type, Value};
 use crate::error::DataError;
+use crate::java;
 
 /// How deep values and schemas may nest when written, counted in JSON containers. It keeps
 /// recursion bounded, and whatever is written can be read back within serde_json's limit of 128.
@@ -196,7 +197,7 @@ impl<'a> ValueView<'a> {
                     s.serialize_str(&BASE64.encode(bytes))
                 }
                 DecimalFormat::Numeric => {
-                    let number = RawValue::from_string(java_big_decimal(d))
+                    let number = RawValue::from_string(java::big_decimal_to_string(d))
                         .map_err(|e| S::Error::custom(e.to_string()))?;
                     number.serialize(s)
                 }
@@ -369,7 +370,7 @@ fn serialize_f32<S: Serializer>(s: S, v: f32) -> Result<S::Ok, S::Error> {
     if v.is_finite() {
         s.serialize_f32(v)
     } else {
-        s.serialize_str(non_finite_text(v.is_nan(), v > 0.0))
+        s.serialize_str(java::non_finite_text(v.is_nan(), v > 0.0))
     }
 }
 
@@ -377,7 +378,7 @@ fn serialize_f64<S: Serializer>(s: S, v: f64) -> Result<S::Ok, S::Error> {
     if v.is_finite() {
         s.serialize_f64(v)
     } else {
-        s.serialize_str(non_finite_text(v.is_nan(), v > 0.0))
+        s.serialize_str(java::non_finite_text(v.is_nan(), v > 0.0))
     }
 }
 

@@ -46,7 +46,9 @@ async fn run() -> anyhow::Result<()> {
             .with("amount", Value::Decimal((cents, 2).into()))?
             .with("placed", Value::Timestamp(1_700_000_000_000 + id))?;
         let mut headers = Headers::new();
-        headers.add_string("source", "example").add_int32("attempt", 1);
+        headers
+            .add_string("source", "example")
+            .add_int32("attempt", 1);
         let offset: OffsetMap = json!({"id": id}).as_object().cloned().unwrap_or_default();
         let record = SourceRecord::new(
             partition.clone(),
@@ -59,7 +61,12 @@ async fn run() -> anyhow::Result<()> {
 
         let mut headers = record.headers.clone();
         let bytes = values
-            .from_connect_data(&record.topic, &mut headers, record.value_schema.as_ref(), &record.value)
+            .from_connect_data(
+                &record.topic,
+                &mut headers,
+                record.value_schema.as_ref(),
+                &record.value,
+            )
             .await?
             .context("a struct value is never a tombstone")?;
         println!("{}", String::from_utf8_lossy(&bytes));
@@ -74,9 +81,17 @@ async fn run() -> anyhow::Result<()> {
             println!("  header {} = {}", header.key(), text.unwrap_or_default());
         }
 
-        let back = values.to_connect_data(&record.topic, &headers, Some(&bytes)).await?;
-        ensure!(back.schema.as_ref() == Some(&order), "schema changed in the round trip");
-        ensure!(back.value == record.value, "value changed in the round trip");
+        let back = values
+            .to_connect_data(&record.topic, &headers, Some(&bytes))
+            .await?;
+        ensure!(
+            back.schema.as_ref() == Some(&order),
+            "schema changed in the round trip"
+        );
+        ensure!(
+            back.value == record.value,
+            "value changed in the round trip"
+        );
     }
     println!("2 records written and read back unchanged");
     Ok(())

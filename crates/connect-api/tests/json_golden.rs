@@ -975,9 +975,9 @@ fn type_mismatch_errors() {
     );
     assert_eq!(
         read(
-            r#"{"schema":{"type":"int32","name":"org.apache.kafka.connect.data.Time"},"payload":86400000}"#
+            r#"{"schema":{"type":"int32","name":"org.apache.kafka.connect.data.Time"},"payload":86400001}"#
         ),
-        "Time values must use number of milliseconds greater than 0 and less than 86400000, got 86400000"
+        "Time values must use number of milliseconds greater than 0 and less than 86400000, got 86400001"
     );
     assert_eq!(
         read(

@@ -194,9 +194,13 @@ impl PartialEq for Value {
             (Bytes(a), Bytes(b)) => a == b,
             (Array(a), Array(b)) => a == b,
             (Map(a), Map(b)) => {
+                let contains = |all: &[(Value, Value)], (k, v): &(Value, Value)| {
+                    all.iter().any(|(k2, v2)| k == k2 && v == v2)
+                };
+                // Both ways, so that maps holding a repeated entry still compare symmetrically.
                 a.len() == b.len()
-                    && a.iter()
-                        .all(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && v == v2))
+                    && a.iter().all(|e| contains(b, e))
+                    && b.iter().all(|e| contains(a, e))
             }
             (Struct(a), Struct(b)) => a == b,
             (Decimal(a), Decimal(b)) => a.as_bigint_and_exponent() == b.as_bigint_and_exponent(),
@@ -305,6 +309,10 @@ mod tests {
         let m1 = Value::Map(vec![("a".into(), 1.into()), ("b".into(), 2.into())]);
         let m2 = Value::Map(vec![("b".into(), 2.into()), ("a".into(), 1.into())]);
         assert_eq!(m1, m2);
+        let repeated = Value::Map(vec![("a".into(), 1.into()), ("a".into(), 1.into())]);
+        let distinct = Value::Map(vec![("a".into(), 1.into()), ("b".into(), 2.into())]);
+        assert_ne!(repeated, distinct);
+        assert_ne!(distinct, repeated);
         assert_ne!(Value::Int32(1), Value::Int64(1));
         assert_ne!(Value::Int32(1), Value::Date(1));
     }

@@ -77,6 +77,9 @@ pub struct JsonConverter {
     size_hint: AtomicUsize,
 }
 
+/// The largest buffer size carried over from one message to the next.
+const MAX_SIZE_HINT: usize = 64 * 1024;
+
 impl Default for JsonConverter {
     fn default() -> Self {
         Self::with_config(JsonConverterConfig::default())
@@ -142,7 +145,13 @@ impl JsonConverter {
         } else {
             write::write_value(&mut out, schema, value, &ctx)?;
         }
-        self.size_hint.store(out.len(), Ordering::Relaxed);
+        self.size_hint
+            .store(out.len().min(MAX_SIZE_HINT), Ordering::Relaxed);
+        // `Bytes` keeps the whole allocation alive: give back a buffer that ended far larger
+        // than its message, so that a burst of large records does not pin memory in batches.
+        if out.capacity() > 2 * out.len() + 64 {
+            out.shrink_to_fit();
+        }
         Ok(Some(Bytes::from(out)))
     }
 

@@ -139,15 +139,9 @@ fn project_primitive(value: &Value, target: Type) -> Result<Value, DataError> {
 }
 
 fn is_promotable(from: Type, to: Type) -> bool {
-    const ORDER: [Type; 6] = [
-        Type::Int8,
-        Type::Int16,
-        Type::Int32,
-        Type::Int64,
-        Type::Float32,
-        Type::Float64,
-    ];
-    let rank = |t| ORDER.iter().position(|o| *o == t);
+    // The numeric types, narrowest first, lead `Type::ALL`.
+    let numeric = &Type::ALL[..6];
+    let rank = |t| numeric.iter().position(|o| *o == t);
     matches!((rank(from), rank(to)), (Some(a), Some(b)) if a <= b)
 }
 

@@ -469,6 +469,15 @@ impl fmt::Display for Schema {
     }
 }
 
+macro_rules! primitive_builders {
+    ($($fn:ident => $ty:ident),* $(,)?) => {$(
+        #[doc = concat!("A `", stringify!($fn), "` builder.")]
+        pub fn $fn() -> Self {
+            Self::new(Type::$ty)
+        }
+    )*};
+}
+
 /// Builds a [`Schema`], validating as it goes.
 ///
 /// Calls chain without `?`; the first misuse (a property set twice, a field on a non-struct, a
@@ -524,42 +533,11 @@ impl SchemaBuilder {
         }
     }
 
-    /// An `int8` builder.
-    pub fn int8() -> Self {
-        Self::new(Type::Int8)
+    primitive_builders! {
+        int8 => Int8, int16 => Int16, int32 => Int32, int64 => Int64,
+        float32 => Float32, float64 => Float64, boolean => Boolean, string => String, bytes => Bytes,
     }
-    /// An `int16` builder.
-    pub fn int16() -> Self {
-        Self::new(Type::Int16)
-    }
-    /// An `int32` builder.
-    pub fn int32() -> Self {
-        Self::new(Type::Int32)
-    }
-    /// An `int64` builder.
-    pub fn int64() -> Self {
-        Self::new(Type::Int64)
-    }
-    /// A `float32` builder.
-    pub fn float32() -> Self {
-        Self::new(Type::Float32)
-    }
-    /// A `float64` builder.
-    pub fn float64() -> Self {
-        Self::new(Type::Float64)
-    }
-    /// A `boolean` builder.
-    pub fn boolean() -> Self {
-        Self::new(Type::Boolean)
-    }
-    /// A `string` builder.
-    pub fn string() -> Self {
-        Self::new(Type::String)
-    }
-    /// A `bytes` builder.
-    pub fn bytes() -> Self {
-        Self::new(Type::Bytes)
-    }
+
     /// A `struct` builder; add fields with [`SchemaBuilder::field`].
     pub fn struct_() -> Self {
         Self::new(Type::Struct)

@@ -72,8 +72,12 @@ for arg in "$@"; do
   esac
 done
 
+# Both runs are echoed and kept, so that the closing line can total every test binary's counts.
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
 step "$(echo cargo test "${scope[@]}" --all-targets "$@")"
-cargo test "${scope[@]}" --all-targets "$@"
+cargo test "${scope[@]}" --all-targets "$@" 2>&1 | tee -a "$results"
 step "$(echo cargo test "${scope[@]}" --doc "$@")"
-cargo test "${scope[@]}" --doc "$@"
-step "all tests passed"
+cargo test "${scope[@]}" --doc "$@" 2>&1 | tee -a "$results"
+awk '/^test result:/ { passed += $4; failed += $6; ignored += $8 }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, ignored }' "$results"

@@ -1128,3 +1128,31 @@ fn public_schema_translation() {
     assert_eq!(c.as_connect_schema(&json).unwrap(), Some(schema));
     assert_eq!(c.as_connect_schema("null").unwrap(), None);
 }
+
+/// A map holding a key twice is written as Kafka's object node holds it: the key once, at its
+/// first position, with the last value.
+#[test]
+fn repeated_map_keys_are_written_once() {
+    let c = converter(&[("schemas.enable", "false")]);
+    let repeated = Value::Map(vec![
+        ("a".into(), Value::Int32(1)),
+        ("b".into(), Value::Int32(2)),
+        ("a".into(), Value::Int32(3)),
+    ]);
+    let schema = SchemaBuilder::map(Schema::string(), Schema::int32())
+        .build()
+        .unwrap();
+    assert_eq!(
+        encode(&c, Some(&schema), repeated.clone()),
+        r#"{"a":3,"b":2}"#
+    );
+    assert_eq!(encode(&c, None, repeated), r#"{"a":3,"b":2}"#);
+    let int_keys = SchemaBuilder::map(Schema::int32(), Schema::string())
+        .build()
+        .unwrap();
+    let pairs = Value::Map(vec![
+        (Value::Int32(1), "x".into()),
+        (Value::Int32(1), "y".into()),
+    ]);
+    assert_eq!(encode(&c, Some(&int_keys), pairs), r#"[[1,"y"]]"#);
+}

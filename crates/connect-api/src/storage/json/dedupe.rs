@@ -1,9 +1,11 @@
-//! Duplicate map keys on read.
+//! Duplicate map keys.
 //!
-//! Kafka reads JSON into Java maps, where a repeated key keeps the last value. A Connect
-//! [`Value::Map`] is a list of entries, so the reader applies the same rule explicitly: the
-//! first position of a key is kept with the last value given for it.
+//! Kafka holds maps as Java maps (reading) and JSON object nodes (writing), where a repeated key
+//! keeps the last value. A Connect [`Value::Map`] is a list of entries, so the reader and the
+//! writer apply the same rule explicitly: the first position of a key is kept with the last
+//! value given for it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -34,9 +36,7 @@ pub(crate) fn dedupe_entries(entries: &mut Vec<(Value, Value)>) {
     let mut positions: HashMap<u64, Vec<usize>> = HashMap::with_capacity(entries.len());
     let mut kept: Vec<(Value, Value)> = Vec::with_capacity(entries.len());
     for (key, value) in entries.drain(..) {
-        let mut hasher = DefaultHasher::new();
-        hash_value(&key, &mut hasher);
-        let bucket = positions.entry(hasher.finish()).or_default();
+        let bucket = positions.entry(key_hash(&key)).or_default();
         match bucket.iter().copied().find(|&p| kept[p].0 == key) {
             Some(p) => kept[p].1 = value,
             None => {
@@ -46,6 +46,38 @@ pub(crate) fn dedupe_entries(entries: &mut Vec<(Value, Value)>) {
         }
     }
     *entries = kept;
+}
+
+/// The entries with repeated keys removed as [`dedupe_entries`] does; borrowed, with no copy,
+/// in the usual case where every key is distinct.
+pub(crate) fn unique_entries(entries: &[(Value, Value)]) -> Cow<'_, [(Value, Value)]> {
+    let repeated = if entries.len() <= LINEAR_LIMIT {
+        entries
+            .iter()
+            .enumerate()
+            .any(|(i, (key, _))| entries[..i].iter().any(|(k, _)| k == key))
+    } else {
+        let mut positions: HashMap<u64, Vec<usize>> = HashMap::with_capacity(entries.len());
+        entries.iter().enumerate().any(|(i, (key, _))| {
+            let bucket = positions.entry(key_hash(key)).or_default();
+            let seen = bucket.iter().any(|&p| entries[p].0 == *key);
+            bucket.push(i);
+            seen
+        })
+    };
+    if repeated {
+        let mut owned = entries.to_vec();
+        dedupe_entries(&mut owned);
+        Cow::Owned(owned)
+    } else {
+        Cow::Borrowed(entries)
+    }
+}
+
+fn key_hash(key: &Value) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    hash_value(key, &mut hasher);
+    hasher.finish()
 }
 
 /// A hash consistent with `Value`'s equality: floats by bits (all NaNs alike), maps whatever
@@ -115,5 +147,20 @@ mod tests {
             .collect();
         dedupe_entries(&mut nans);
         assert_eq!(nans, vec![(Value::Float64(f64::NAN), Value::Int32(19))]);
+    }
+
+    #[test]
+    fn unique_entries_copies_only_when_a_key_repeats() {
+        let distinct: Vec<(Value, Value)> = (0..40)
+            .map(|i| (Value::Int32(i), Value::Int32(i)))
+            .collect();
+        assert!(matches!(unique_entries(&distinct), Cow::Borrowed(_)));
+        for len in [3, 40] {
+            let mut repeated = distinct[..len - 1].to_vec();
+            repeated.push((Value::Int32(0), Value::Int32(-1)));
+            let unique = unique_entries(&repeated);
+            assert_eq!(unique.len(), len - 1);
+            assert_eq!(unique[0], (Value::Int32(0), Value::Int32(-1)));
+        }
     }
 }

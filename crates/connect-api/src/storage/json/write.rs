@@ -14,6 +14,7 @@ use serde::ser::{Error as _, SerializeMap, SerializeSeq, Serializer};
 use serde_json::value::RawValue;
 
 use super::config::DecimalFormat;
+use super::dedupe::unique_entries;
 use super::format::JavaFormatter;
 use super::trail::{Seg, Trail};
 use crate::data::logical::{self, LogicalType};
@@ -100,7 +101,10 @@ pub(crate) struct ValueView<'a> {
 }
 
 impl<'a> ValueView<'a> {
-    fn child(&self, schema: Option<&'a Schema>, value: &'a Value) -> ValueView<'a> {
+    fn child<'b>(&self, schema: Option<&'b Schema>, value: &'b Value) -> ValueView<'b>
+    where
+        'a: 'b,
+    {
         ValueView {
             schema,
             value,
@@ -225,12 +229,13 @@ impl<'a> ValueView<'a> {
         s: S,
         key_schema: &'a Schema,
         value_schema: &'a Schema,
-        entries: &'a [(Value, Value)],
+        entries: &[(Value, Value)],
     ) -> Result<S::Ok, S::Error> {
         let ctx = self.ctx;
+        let entries = unique_entries(entries);
         ctx.check_depth(self.depth + 1)?;
         let mut map = s.serialize_map(Some(entries.len()))?;
-        for (key, value) in entries {
+        for (key, value) in entries.iter() {
             let key = string_key(key_schema, key, ctx).map_err(|e| ctx.fail::<S::Error>(e))?;
             map.serialize_key(key)?;
             map.serialize_value(&self.child(Some(value_schema), value))
@@ -245,9 +250,10 @@ impl<'a> ValueView<'a> {
         s: S,
         key_schema: Option<&'a Schema>,
         value_schema: Option<&'a Schema>,
-        entries: &'a [(Value, Value)],
+        entries: &[(Value, Value)],
     ) -> Result<S::Ok, S::Error> {
         let ctx = self.ctx;
+        let entries = unique_entries(entries);
         ctx.check_depth(self.depth + 2)?;
         let mut seq = s.serialize_seq(Some(entries.len()))?;
         for (i, (key, value)) in entries.iter().enumerate() {
@@ -287,8 +293,9 @@ impl<'a> ValueView<'a> {
             Value::Map(entries) => {
                 if entries.iter().all(|(k, _)| matches!(k, Value::String(_))) {
                     ctx.check_depth(self.depth + 1)?;
+                    let entries = unique_entries(entries);
                     let mut map = s.serialize_map(Some(entries.len()))?;
-                    for (key, value) in entries {
+                    for (key, value) in entries.iter() {
                         let key = key.as_str().unwrap_or_default();
                         map.serialize_key(key)?;
                         map.serialize_value(&self.child(None, value))

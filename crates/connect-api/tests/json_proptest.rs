@@ -33,18 +33,8 @@ struct Meta {
 }
 
 fn leaf_base() -> impl Strategy<Value = Base> {
-    let primitive = prop::sample::select(vec![
-        Type::Int8,
-        Type::Int16,
-        Type::Int32,
-        Type::Int64,
-        Type::Float32,
-        Type::Float64,
-        Type::Boolean,
-        Type::String,
-        Type::Bytes,
-    ])
-    .prop_map(|ty| Base {
+    let primitives: Vec<Type> = Type::ALL.into_iter().filter(|t| t.is_primitive()).collect();
+    let primitive = prop::sample::select(primitives).prop_map(|ty| Base {
         builder: SchemaBuilder::new(ty),
         named: false,
     });

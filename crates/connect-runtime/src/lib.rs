@@ -1,1 +1,27 @@
-//! The in-process runtime that drives connectors and tasks (being built; see docs/architecture.md).
+//! The in-process runtime of kconnect: it runs Kafka Connect connectors and their tasks with
+//! offset commits, retries, error tolerance and dead letter queues, on Kafka or on an embedded
+//! log, and is what `connect-standalone` is made of.
+//!
+//! * [`Runtime`] is the worker a service embeds: create, pause, resume, stop, restart and delete
+//!   connectors, read their statuses, shut down cleanly.
+//! * [`config`] holds the worker and connector configurations with Kafka Connect's keys.
+//! * [`plugins::Plugins`] resolves connector, converter, transform and predicate names, Java class
+//!   names included.
+//! * [`offsets`] stores source offsets in Kafka Connect's formats.
+//!
+//! See [`Runtime`] for an example.
+
+#![deny(missing_docs)]
+
+pub mod config;
+mod convert;
+pub mod errors;
+pub mod offsets;
+pub mod plugins;
+mod producer;
+mod task;
+mod transforms;
+pub mod worker;
+
+pub use task::TaskId;
+pub use worker::{Runtime, RuntimeBuilder, TargetState};

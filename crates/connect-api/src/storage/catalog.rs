@@ -51,6 +51,17 @@ impl ConverterPlugin {
         self.header_converter.is_some()
     }
 
+    /// The function making key/value converters, if this plugin is one (for registries that
+    /// instantiate plugins by name later).
+    pub fn converter_factory(&self) -> Option<fn() -> Box<dyn Converter>> {
+        self.converter
+    }
+
+    /// The function making header converters, if this plugin is one.
+    pub fn header_converter_factory(&self) -> Option<fn() -> Box<dyn HeaderConverter>> {
+        self.header_converter
+    }
+
     /// A new, unconfigured key/value converter, if this plugin is one.
     pub fn new_converter(&self) -> Option<Box<dyn Converter>> {
         self.converter.map(|make| make())

@@ -1,0 +1,12 @@
+//! The worker and connector configurations, with Kafka Connect's keys, defaults and validation
+//! messages.
+
+mod connector;
+mod properties;
+mod worker;
+
+pub use connector::{
+    ConnectorConfig, ConnectorType, ErrorsConfig, RestartPolicy, SinkTopics, ToleranceType,
+};
+pub use properties::{ConnectorFile, load_properties, parse_connector_file};
+pub use worker::WorkerConfig;

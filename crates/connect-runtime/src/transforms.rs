@@ -1,0 +1,186 @@
+//! The chain of transformations a connector's records go through, each guarded by an optional
+//! predicate (Kafka's `TransformationChain` and `TransformationStage`).
+
+use connect_api::error::{ConfigError, ConnectError};
+use connect_api::record::{Record, SinkRecord, SourceRecord};
+use connect_api::transform::{Predicate, Transform};
+
+use crate::config::ConnectorConfig;
+use crate::plugins::{Plugins, UnknownPlugin};
+
+/// Records the registry can make transformations and predicates for.
+pub trait ChainRecord: Record + Sized + 'static {
+    /// Makes a transformation for this kind of record.
+    ///
+    /// # Errors
+    ///
+    /// When no such transformation is registered.
+    fn make_transform(
+        plugins: &Plugins,
+        class: &str,
+    ) -> Result<Box<dyn Transform<Self>>, UnknownPlugin>;
+
+    /// Makes a predicate for this kind of record.
+    ///
+    /// # Errors
+    ///
+    /// When no such predicate is registered.
+    fn make_predicate(
+        plugins: &Plugins,
+        class: &str,
+    ) -> Result<Box<dyn Predicate<Self>>, UnknownPlugin>;
+}
+
+impl ChainRecord for SourceRecord {
+    fn make_transform(
+        plugins: &Plugins,
+        class: &str,
+    ) -> Result<Box<dyn Transform<Self>>, UnknownPlugin> {
+        plugins.source_transform(class)
+    }
+
+    fn make_predicate(
+        plugins: &Plugins,
+        class: &str,
+    ) -> Result<Box<dyn Predicate<Self>>, UnknownPlugin> {
+        plugins.source_predicate(class)
+    }
+}
+
+impl ChainRecord for SinkRecord {
+    fn make_transform(
+        plugins: &Plugins,
+        class: &str,
+    ) -> Result<Box<dyn Transform<Self>>, UnknownPlugin> {
+        plugins.sink_transform(class)
+    }
+
+    fn make_predicate(
+        plugins: &Plugins,
+        class: &str,
+    ) -> Result<Box<dyn Predicate<Self>>, UnknownPlugin> {
+        plugins.sink_predicate(class)
+    }
+}
+
+struct Stage<R: ChainRecord> {
+    class: String,
+    transform: Box<dyn Transform<R>>,
+    predicate: Option<(Box<dyn Predicate<R>>, bool)>,
+}
+
+/// A transformation failure: the error and the failing transformation's class.
+#[derive(Debug)]
+pub struct TransformFailure {
+    /// The transformation's class.
+    pub class: String,
+    /// The error.
+    pub error: ConnectError,
+}
+
+/// The configured transformations of one task, in order.
+pub struct TransformationChain<R: ChainRecord> {
+    stages: Vec<Stage<R>>,
+}
+
+impl<R: ChainRecord> TransformationChain<R> {
+    /// Makes and configures the connector's transformations and their predicates.
+    ///
+    /// # Errors
+    ///
+    /// A configuration error naming `transforms.<alias>.type` or `predicates.<alias>.type` when a
+    /// class is unknown, or the transformation's own error when it rejects its settings.
+    pub fn build(plugins: &Plugins, config: &ConnectorConfig) -> Result<Self, ConnectError> {
+        let predicates = config.predicates();
+        let mut stages = Vec::new();
+        for (alias, class, predicate_alias, negate, own) in config.transforms() {
+            let mut transform = R::make_transform(plugins, &class).map_err(|e| {
+                ConnectError::Config(ConfigError::invalid(
+                    format!("transforms.{alias}.type"),
+                    class.clone(),
+                    e.to_string(),
+                ))
+            })?;
+            transform.configure(&own).map_err(|e| {
+                e.context(format!("configuring transformation '{alias}' ({class})"))
+            })?;
+            let predicate = match predicate_alias {
+                None => None,
+                Some(name) => {
+                    let Some((_, predicate_class, predicate_own)) =
+                        predicates.iter().find(|(a, _, _)| *a == name)
+                    else {
+                        return Err(ConnectError::Config(ConfigError::invalid(
+                            format!("transforms.{alias}.predicate"),
+                            name,
+                            "undefined predicate",
+                        )));
+                    };
+                    let mut predicate =
+                        R::make_predicate(plugins, predicate_class).map_err(|e| {
+                            ConnectError::Config(ConfigError::invalid(
+                                format!("predicates.{name}.type"),
+                                predicate_class.clone(),
+                                e.to_string(),
+                            ))
+                        })?;
+                    predicate.configure(predicate_own).map_err(|e| {
+                        e.context(format!(
+                            "configuring predicate '{name}' ({predicate_class})"
+                        ))
+                    })?;
+                    Some((predicate, negate))
+                }
+            };
+            stages.push(Stage {
+                class,
+                transform,
+                predicate,
+            });
+        }
+        Ok(Self { stages })
+    }
+
+    /// Whether there are no transformations.
+    pub fn is_empty(&self) -> bool {
+        self.stages.is_empty()
+    }
+
+    /// Runs the record through every transformation whose predicate lets it; `Ok(None)` when one
+    /// dropped it.
+    ///
+    /// # Errors
+    ///
+    /// The first transformation's error, with its class.
+    pub fn apply(&mut self, mut record: R) -> Result<Option<R>, TransformFailure> {
+        for stage in &mut self.stages {
+            if let Some((predicate, negate)) = &stage.predicate
+                && predicate.test(&record) == *negate
+            {
+                continue;
+            }
+            match stage.transform.apply(record) {
+                Ok(Some(next)) => record = next,
+                Ok(None) => return Ok(None),
+                Err(error) => {
+                    return Err(TransformFailure {
+                        class: stage.class.clone(),
+                        error,
+                    });
+                }
+            }
+        }
+        Ok(Some(record))
+    }
+}
+
+impl<R: ChainRecord> Drop for TransformationChain<R> {
+    fn drop(&mut self) {
+        for stage in &mut self.stages {
+            stage.transform.close();
+            if let Some((predicate, _)) = &mut stage.predicate {
+                predicate.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,641 @@
+//! The embeddable runtime: a worker with its plugins, log and offset store, and the operations
+//! on connectors that Kafka Connect's herders offer.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Weak};
+
+use connect_api::config::{ConfigMap, ConfigValueInfo};
+use connect_api::error::{ConfigError, ConnectError, Result};
+use connect_api::record::OffsetMap;
+use connect_log::Log;
+use connect_log::embedded::{EmbeddedLog, EmbeddedLogOptions};
+use connect_log::kafka::{KafkaConfig, KafkaLog};
+use tokio::sync::{Mutex, mpsc};
+
+use super::connector::ManagedConnector;
+use super::{ConnectorInfo, ConnectorStatus, State, StateInfo, TargetState, TaskInfo, TaskStatus};
+use crate::config::{ConnectorConfig, ConnectorType, WorkerConfig};
+use crate::offsets::{FileOffsetStore, OffsetStore, TopicOffsetStore};
+use crate::plugins::Plugins;
+
+/// What connectors and tasks share of the worker.
+pub(crate) struct Shared {
+    pub(crate) worker: Arc<WorkerConfig>,
+    pub(crate) plugins: Arc<Plugins>,
+    pub(crate) log: Arc<dyn Log>,
+    pub(crate) offsets: Arc<dyn OffsetStore>,
+    pub(crate) reconfigure: mpsc::UnboundedSender<String>,
+    pub(crate) worker_id: String,
+}
+
+struct Inner {
+    shared: Shared,
+    connectors: Mutex<BTreeMap<String, ManagedConnector>>,
+}
+
+/// Builds a [`Runtime`].
+pub struct RuntimeBuilder {
+    worker: WorkerConfig,
+    plugins: Plugins,
+    log: Option<Arc<dyn Log>>,
+    offsets: Option<Arc<dyn OffsetStore>>,
+}
+
+impl RuntimeBuilder {
+    /// Uses these plugins instead of [`Plugins::builtin`].
+    #[must_use]
+    pub fn plugins(mut self, plugins: Plugins) -> Self {
+        self.plugins = plugins;
+        self
+    }
+
+    /// Runs on this log instead of the one `bootstrap.servers` chooses.
+    #[must_use]
+    pub fn log(mut self, log: Arc<dyn Log>) -> Self {
+        self.log = Some(log);
+        self
+    }
+
+    /// Keeps source offsets in this store instead of the one the worker config chooses.
+    #[must_use]
+    pub fn offset_store(mut self, offsets: Arc<dyn OffsetStore>) -> Self {
+        self.offsets = Some(offsets);
+        self
+    }
+
+    /// Connects to the log and opens the offset store.
+    ///
+    /// # Errors
+    ///
+    /// When the log cannot be reached or opened, or the offset store cannot be read.
+    pub async fn build(self) -> Result<Runtime> {
+        let worker = Arc::new(self.worker);
+        let log: Arc<dyn Log> = match self.log {
+            Some(log) => log,
+            None => open_log(&worker).await?,
+        };
+        let offsets: Arc<dyn OffsetStore> = match self.offsets {
+            Some(offsets) => offsets,
+            None => open_offsets(&worker, &log).await?,
+        };
+        let (reconfigure, requests) = mpsc::unbounded_channel();
+        let worker_id = worker.worker_id();
+        let inner = Arc::new(Inner {
+            shared: Shared {
+                worker,
+                plugins: Arc::new(self.plugins),
+                log,
+                offsets,
+                reconfigure,
+                worker_id,
+            },
+            connectors: Mutex::new(BTreeMap::new()),
+        });
+        tokio::spawn(reconfigure_on_request(Arc::downgrade(&inner), requests));
+        tracing::info!(log = %inner.shared.log.describe(), "worker started");
+        Ok(Runtime { inner })
+    }
+}
+
+async fn open_log(worker: &WorkerConfig) -> Result<Arc<dyn Log>> {
+    if worker.bootstrap_servers().is_some() {
+        let config = KafkaConfig::from_properties(worker.originals())
+            .map_err(|e| ConnectError::other_from(format!("Kafka client settings: {e}"), e))?;
+        let log = KafkaLog::connect(config)
+            .await
+            .map_err(|e| ConnectError::other_from(format!("could not connect to Kafka: {e}"), e))?;
+        return Ok(Arc::new(log));
+    }
+    let dir = worker.embedded_log_dir();
+    let options = EmbeddedLogOptions {
+        retention: worker.embedded_log_retention(),
+        retention_bytes: worker.embedded_log_retention_bytes(),
+        ..EmbeddedLogOptions::default()
+    };
+    let log = EmbeddedLog::open(dir.clone(), options).await.map_err(|e| {
+        ConnectError::other_from(
+            format!("could not open the embedded log in {}: {e}", dir.display()),
+            e,
+        )
+    })?;
+    Ok(Arc::new(log))
+}
+
+async fn open_offsets(worker: &WorkerConfig, log: &Arc<dyn Log>) -> Result<Arc<dyn OffsetStore>> {
+    if let Some(topic) = worker.offset_storage_topic() {
+        let setting = |key: &str, default: i64| {
+            worker
+                .originals()
+                .get(key)
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .unwrap_or(default)
+        };
+        let partitions = i32::try_from(setting("offset.storage.partitions", 25)).unwrap_or(25);
+        let replication =
+            i16::try_from(setting("offset.storage.replication.factor", 3)).unwrap_or(3);
+        return Ok(Arc::new(
+            TopicOffsetStore::open(log.clone(), topic, partitions, replication).await?,
+        ));
+    }
+    let Some(path) = worker.offset_storage_file() else {
+        return Err(ConnectError::Config(ConfigError::missing(
+            "offset.storage.file.filename",
+        )));
+    };
+    Ok(Arc::new(FileOffsetStore::open(path).await?))
+}
+
+/// Recomputes task configs when a connector asks (`request_task_reconfiguration`).
+async fn reconfigure_on_request(inner: Weak<Inner>, mut requests: mpsc::UnboundedReceiver<String>) {
+    while let Some(name) = requests.recv().await {
+        let Some(inner) = inner.upgrade() else { return };
+        let mut connectors = inner.connectors.lock().await;
+        let Some(connector) = connectors.get_mut(&name) else {
+            continue;
+        };
+        if connector.target != TargetState::Started || connector.instance.is_none() {
+            continue;
+        }
+        match connector.generate_task_configs() {
+            Ok(configs) if configs != connector.task_configs => {
+                tracing::info!(connector = %name, tasks = configs.len(), "task configs changed; restarting tasks");
+                connector.stop_tasks(&inner.shared).await;
+                connector.task_configs = configs;
+                connector.start_tasks(&inner.shared);
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(connector = %name, %error, "task reconfiguration failed"),
+        }
+    }
+}
+
+/// A Kafka Connect worker inside your process: create connectors from their configs, and the
+/// runtime runs their tasks with offset commits, retries, error tolerance and dead letter queues.
+///
+/// ```no_run
+/// use connect_api::config::ConfigMap;
+/// use connect_runtime::{Runtime, config::WorkerConfig};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let props = |pairs: &[(&str, &str)]| -> ConfigMap {
+///     pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+/// };
+/// let worker = WorkerConfig::standalone(props(&[
+///     ("key.converter", "StringConverter"),
+///     ("value.converter", "StringConverter"),
+///     ("offset.storage.file.filename", "/tmp/connect.offsets"),
+/// ]))?;
+/// let runtime = Runtime::builder(worker).build().await?; // the embedded log: no broker
+/// runtime
+///     .create_connector(props(&[
+///         ("name", "local-file-source"),
+///         ("connector.class", "FileStreamSource"),
+///         ("file", "/tmp/test.txt"),
+///         ("topic", "lines"),
+///     ]), None)
+///     .await?;
+/// println!("{:?}", runtime.connector_status("local-file-source").await?);
+/// runtime.shutdown().await; // stops tasks, flushes sinks, commits offsets
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+impl Runtime {
+    /// A builder for a runtime with this worker configuration and the built-in plugins.
+    pub fn builder(worker: WorkerConfig) -> RuntimeBuilder {
+        RuntimeBuilder {
+            worker,
+            plugins: Plugins::builtin(),
+            log: None,
+            offsets: None,
+        }
+    }
+
+    /// The log the runtime runs on.
+    pub fn log(&self) -> Arc<dyn Log> {
+        self.inner.shared.log.clone()
+    }
+
+    /// The plugins.
+    pub fn plugins(&self) -> &Plugins {
+        &self.inner.shared.plugins
+    }
+
+    /// The worker configuration.
+    pub fn worker_config(&self) -> &WorkerConfig {
+        &self.inner.shared.worker
+    }
+
+    /// Validates a connector configuration: the kind of connector and every key's value and
+    /// errors (Kafka's `PUT /connector-plugins/{plugin}/config/validate`).
+    ///
+    /// # Errors
+    ///
+    /// When `connector.class` is missing or names no known connector.
+    pub async fn validate_connector_config(
+        &self,
+        props: &ConfigMap,
+    ) -> Result<(ConnectorType, Vec<ConfigValueInfo>)> {
+        let Some(class) = props.get("connector.class") else {
+            return Err(ConnectError::Config(ConfigError::missing(
+                "connector.class",
+            )));
+        };
+        let (_, factory) = self.inner.shared.plugins.connector(class).map_err(|e| {
+            ConnectError::Config(ConfigError::invalid(
+                "connector.class",
+                class.clone(),
+                e.to_string(),
+            ))
+        })?;
+        let kind = factory.kind();
+        let mut infos = ConnectorConfig::validate(props, kind);
+        let own = match &factory {
+            crate::plugins::ConnectorFactory::Source(make) => make().validate(props),
+            crate::plugins::ConnectorFactory::Sink(make) => make().validate(props),
+        };
+        for info in own {
+            match infos.iter_mut().find(|i| i.name == info.name) {
+                Some(existing) => existing.errors.extend(info.errors),
+                None => infos.push(info),
+            }
+        }
+        Ok((kind, infos))
+    }
+
+    async fn checked_config(
+        &self,
+        props: &ConfigMap,
+    ) -> Result<(ConnectorConfig, String, crate::plugins::ConnectorFactory)> {
+        let (kind, infos) = self.validate_connector_config(props).await?;
+        let errors: Vec<String> = infos
+            .iter()
+            .flat_map(|i| i.errors.iter().cloned())
+            .collect();
+        if !errors.is_empty() {
+            return Err(ConnectError::Config(ConfigError::other(format!(
+                "Connector configuration is invalid and contains the following {} error(s):\n{}\nYou can also find the above list of errors at the endpoint `/connector-plugins/{{connectorType}}/config/validate`",
+                errors.len(),
+                errors.join("\n")
+            ))));
+        }
+        let config = ConnectorConfig::parse(props, kind)?;
+        let (desc, factory) = self
+            .inner
+            .shared
+            .plugins
+            .connector(config.class())
+            .map_err(|e| {
+                ConnectError::Config(ConfigError::invalid(
+                    "connector.class",
+                    config.class().to_owned(),
+                    e.to_string(),
+                ))
+            })?;
+        Ok((config, desc.class, factory))
+    }
+
+    /// Creates and starts a connector (`initial_state` defaults to running).
+    ///
+    /// # Errors
+    ///
+    /// [`ConnectError::AlreadyExists`] when the name is taken; a configuration error listing
+    /// every invalid key. A connector that fails to start is created and reported FAILED.
+    pub async fn create_connector(
+        &self,
+        props: ConfigMap,
+        initial_state: Option<TargetState>,
+    ) -> Result<ConnectorInfo> {
+        let name = props.get("name").cloned().unwrap_or_default();
+        if self.inner.connectors.lock().await.contains_key(&name) {
+            return Err(ConnectError::AlreadyExists(format!(
+                "Connector {name} already exists"
+            )));
+        }
+        let (config, class, factory) = self.checked_config(&props).await?;
+        let mut connectors = self.inner.connectors.lock().await;
+        if connectors.contains_key(&name) {
+            return Err(ConnectError::AlreadyExists(format!(
+                "Connector {name} already exists"
+            )));
+        }
+        let mut connector =
+            ManagedConnector::new(config, class, factory, initial_state.unwrap_or_default());
+        connector.start(&self.inner.shared).await;
+        tracing::info!(connector = %name, "created connector");
+        let info = self.info_of(&connector);
+        connectors.insert(name, connector);
+        Ok(info)
+    }
+
+    /// Creates a connector, or replaces the configuration of an existing one and restarts it.
+    /// Returns whether it was created, and its description.
+    ///
+    /// # Errors
+    ///
+    /// A configuration error listing every invalid key.
+    pub async fn put_connector_config(
+        &self,
+        name: &str,
+        mut props: ConfigMap,
+    ) -> Result<(bool, ConnectorInfo)> {
+        props
+            .entry("name".into())
+            .or_insert_with(|| name.to_owned());
+        let (config, class, factory) = self.checked_config(&props).await?;
+        let mut connectors = self.inner.connectors.lock().await;
+        let (created, target) = match connectors.remove(name) {
+            Some(mut old) => {
+                old.stop(&self.inner.shared).await;
+                (false, old.target)
+            }
+            None => (true, TargetState::Started),
+        };
+        let mut connector = ManagedConnector::new(config, class, factory, target);
+        connector.start(&self.inner.shared).await;
+        let info = self.info_of(&connector);
+        connectors.insert(name.to_owned(), connector);
+        Ok((created, info))
+    }
+
+    /// Stops and removes a connector. Its source offsets and consumer group stay.
+    ///
+    /// # Errors
+    ///
+    /// [`ConnectError::NotFound`] when there is no such connector.
+    pub async fn delete_connector(&self, name: &str) -> Result<()> {
+        let mut connector = self
+            .inner
+            .connectors
+            .lock()
+            .await
+            .remove(name)
+            .ok_or_else(|| not_found(name))?;
+        connector.stop(&self.inner.shared).await;
+        tracing::info!(connector = %name, "deleted connector");
+        Ok(())
+    }
+
+    /// Pauses a connector: its tasks stop polling and consuming but keep their state.
+    ///
+    /// # Errors
+    ///
+    /// [`ConnectError::NotFound`] when there is no such connector.
+    pub async fn pause_connector(&self, name: &str) -> Result<()> {
+        self.set_target(name, TargetState::Paused).await
+    }
+
+    /// Resumes a paused or stopped connector.
+    ///
+    /// # Errors
+    ///
+    /// [`ConnectError::NotFound`] when there is no such connector.
+    pub async fn resume_connector(&self, name: &str) -> Result<()> {
+        self.set_target(name, TargetState::Started).await
+    }
+
+    /// Stops a connector and its tasks, keeping its configuration (the state in which offsets
+    /// may be altered).
+    ///
+    /// # Errors
+    ///
+    /// [`ConnectError::NotFound`] when there is no such connector.
+    pub async fn stop_connector(&self, name: &str) -> Result<()> {
+        self.set_target(name, TargetState::Stopped).await
+    }
+
+    async fn set_target(&self, name: &str, target: TargetState) -> Result<()> {
+        let mut connectors = self.inner.connectors.lock().await;
+        let connector = connectors.get_mut(name).ok_or_else(|| not_found(name))?;
+        let was = connector.target;
+        match (was, target) {
+            (a, b) if a == b => {}
+            (_, TargetState::Stopped) => {
+                connector.target = TargetState::Stopped;
+                connector.stop(&self.inner.shared).await;
+                connector.task_configs.clear();
+                *connector
+                    .state
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                    super::supervisor::TaskState {
+                        state: State::Stopped,
+                        trace: None,
+                    };
+            }
+            (TargetState::Stopped, _) => {
+                connector.target = target;
+                connector.start(&self.inner.shared).await;
+            }
+            _ => connector.set_target(target),
+        }
+        tracing::info!(connector = %name, ?target, "target state changed");
+        Ok(())
+    }
+
+    /// Restarts a connector and, with `include_tasks`, its tasks; with `only_failed`, only those
+    /// that failed. Returns the status from before the restart with restarted items shown as
+    /// RESTARTING.
+    ///
+    /// # Errors
+    ///
+    /// [`ConnectError::NotFound`] when there is no such connector.
+    pub async fn restart_connector(
+        &self,
+        name: &str,
+        include_tasks: bool,
+        only_failed: bool,
+    ) -> Result<ConnectorStatus> {
+        let mut connectors = self.inner.connectors.lock().await;
+        let connector = connectors.get_mut(name).ok_or_else(|| not_found(name))?;
+        let mut status = self.status_of(connector);
+        let restart_connector = !only_failed || status.connector.state == State::Failed;
+        let restart_tasks: Vec<u32> = status
+            .tasks
+            .iter()
+            .filter(|t| include_tasks && (!only_failed || t.state == State::Failed))
+            .map(|t| t.id)
+            .collect();
+        if restart_connector {
+            status.connector.state = State::Restarting;
+        }
+        for task in &mut status.tasks {
+            if restart_tasks.contains(&task.id) {
+                task.state = State::Restarting;
+            }
+        }
+        if restart_connector && connector.target != TargetState::Stopped {
+            connector.restart_instance(&self.inner.shared).await;
+        }
+        for id in restart_tasks {
+            connector
+                .restart_task(id as usize, &self.inner.shared)
+                .await;
+        }
+        Ok(status)
+    }
+
+    /// Restarts one task.
+    ///
+    /// # Errors
+    ///
+    /// [`ConnectError::NotFound`] when there is no such connector or task.
+    pub async fn restart_task(&self, name: &str, task: u32) -> Result<()> {
+        let mut connectors = self.inner.connectors.lock().await;
+        let connector = connectors.get_mut(name).ok_or_else(|| not_found(name))?;
+        if task as usize >= connector.tasks.len() {
+            return Err(ConnectError::NotFound(format!(
+                "Task {name}-{task} not found"
+            )));
+        }
+        connector
+            .restart_task(task as usize, &self.inner.shared)
+            .await;
+        Ok(())
+    }
+
+    /// Names of all connectors, sorted.
+    pub async fn connectors(&self) -> Vec<String> {
+        self.inner.connectors.lock().await.keys().cloned().collect()
+    }
+
+    /// A connector's configuration, tasks and type.
+    ///
+    /// # Errors
+    ///
+    /// [`ConnectError::NotFound`] when there is no such connector.
+    pub async fn connector_info(&self, name: &str) -> Result<ConnectorInfo> {
+        let connectors = self.inner.connectors.lock().await;
+        connectors
+            .get(name)
+            .map(|c| self.info_of(c))
+            .ok_or_else(|| not_found(name))
+    }
+
+    /// A connector's and its tasks' states.
+    ///
+    /// # Errors
+    ///
+    /// [`ConnectError::NotFound`] when there is no such connector.
+    pub async fn connector_status(&self, name: &str) -> Result<ConnectorStatus> {
+        let connectors = self.inner.connectors.lock().await;
+        connectors
+            .get(name)
+            .map(|c| self.status_of(c))
+            .ok_or_else(|| not_found(name))
+    }
+
+    /// The task configs of a connector.
+    ///
+    /// # Errors
+    ///
+    /// [`ConnectError::NotFound`] when there is no such connector.
+    pub async fn task_configs(&self, name: &str) -> Result<Vec<ConfigMap>> {
+        let connectors = self.inner.connectors.lock().await;
+        connectors
+            .get(name)
+            .map(|c| c.task_configs.clone())
+            .ok_or_else(|| not_found(name))
+    }
+
+    /// A connector's committed offsets: source partitions and offsets, or for a sink connector
+    /// `{"kafka_topic", "kafka_partition"}` and `{"kafka_offset"}` of its consumer group.
+    ///
+    /// # Errors
+    ///
+    /// [`ConnectError::NotFound`] when there is no such connector; errors of the stores.
+    pub async fn connector_offsets(&self, name: &str) -> Result<Vec<(OffsetMap, OffsetMap)>> {
+        let (kind, topics) = {
+            let connectors = self.inner.connectors.lock().await;
+            let connector = connectors.get(name).ok_or_else(|| not_found(name))?;
+            (connector.kind(), connector.config.sink_topics().ok())
+        };
+        if kind == ConnectorType::Source {
+            return self.inner.shared.offsets.connector_offsets(name).await;
+        }
+        let log = &self.inner.shared.log;
+        let all = log
+            .list_topics()
+            .await
+            .map_err(|e| ConnectError::other_from(e.to_string(), e))?;
+        let partitions: Vec<connect_log::Partition> = all
+            .iter()
+            .filter(|(topic, _)| topics.as_ref().is_some_and(|t| t.matches(topic)))
+            .flat_map(|(topic, count)| {
+                (0..*count).map(move |p| connect_log::Partition::new(topic.as_str(), p))
+            })
+            .collect();
+        let committed = log
+            .committed_offsets(&format!("connect-{name}"), &partitions)
+            .await
+            .map_err(|e| ConnectError::other_from(e.to_string(), e))?;
+        let mut out: Vec<_> = committed.into_iter().collect();
+        out.sort();
+        Ok(out
+            .into_iter()
+            .map(|(p, offset)| {
+                let mut partition = OffsetMap::new();
+                partition.insert("kafka_topic".into(), p.topic.to_string().into());
+                partition.insert("kafka_partition".into(), p.partition.into());
+                let mut value = OffsetMap::new();
+                value.insert("kafka_offset".into(), offset.into());
+                (partition, value)
+            })
+            .collect())
+    }
+
+    /// Stops every connector and task: sinks flush and commit, sources commit their offsets.
+    pub async fn shutdown(&self) {
+        let mut connectors = self.inner.connectors.lock().await;
+        let shared = &self.inner.shared;
+        futures::future::join_all(connectors.values_mut().map(|c| c.stop(shared))).await;
+        connectors.clear();
+        tracing::info!("worker stopped");
+    }
+
+    fn info_of(&self, connector: &ManagedConnector) -> ConnectorInfo {
+        ConnectorInfo {
+            name: connector.name.to_string(),
+            config: connector.config.originals().clone(),
+            tasks: (0..connector.task_configs.len())
+                .map(|task| TaskInfo {
+                    connector: connector.name.to_string(),
+                    task: u32::try_from(task).unwrap_or(u32::MAX),
+                })
+                .collect(),
+            kind: connector.kind().name().to_owned(),
+        }
+    }
+
+    fn status_of(&self, connector: &ManagedConnector) -> ConnectorStatus {
+        let worker_id = self.inner.shared.worker_id.clone();
+        let state = connector.state();
+        ConnectorStatus {
+            name: connector.name.to_string(),
+            connector: StateInfo {
+                state: state.state,
+                worker_id: worker_id.clone(),
+                trace: state.trace,
+            },
+            tasks: connector
+                .task_states()
+                .into_iter()
+                .map(|(id, s)| TaskStatus {
+                    id,
+                    state: s.state,
+                    worker_id: worker_id.clone(),
+                    trace: s.trace,
+                })
+                .collect(),
+            kind: connector.kind().name().to_owned(),
+        }
+    }
+}
+
+fn not_found(name: &str) -> ConnectError {
+    ConnectError::NotFound(format!("Connector {name} not found"))
+}

@@ -1,0 +1,149 @@
+//! Running one task: catching its failures and panics so that they stay with the task, and
+//! restarting it with backoff when the connector asks for it (`errors.restart.*`).
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::State;
+use crate::config::RestartPolicy;
+use crate::errors::error_trace;
+use crate::plugins::ConnectorFactory;
+use crate::task::{Control, TaskEnv, run_sink_task, run_source_task};
+
+/// A task's last known state, written by its supervisor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TaskState {
+    pub(crate) state: State,
+    pub(crate) trace: Option<String>,
+}
+
+pub(crate) type SharedState = Arc<Mutex<TaskState>>;
+
+pub(crate) fn read(state: &SharedState) -> TaskState {
+    state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+}
+
+fn write(state: &SharedState, value: State, trace: Option<String>) {
+    *state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = TaskState {
+        state: value,
+        trace,
+    };
+}
+
+/// A running task as the worker holds it.
+pub(crate) struct TaskHandle {
+    pub(crate) control: watch::Sender<Control>,
+    pub(crate) state: SharedState,
+    pub(crate) supervisor: JoinHandle<()>,
+}
+
+impl TaskHandle {
+    /// Starts the task under supervision.
+    pub(crate) fn start(
+        env: TaskEnv,
+        control: watch::Sender<Control>,
+        factory: ConnectorFactory,
+        task_count: usize,
+        policy: RestartPolicy,
+    ) -> Self {
+        let state = Arc::new(Mutex::new(TaskState {
+            state: State::Running,
+            trace: None,
+        }));
+        let supervisor = tokio::spawn(supervise(env, factory, task_count, policy, state.clone()));
+        Self {
+            control,
+            state,
+            supervisor,
+        }
+    }
+
+    /// Tells the task to stop and waits up to `timeout` for it.
+    pub(crate) async fn stop(self, timeout: Duration) {
+        self.control.send_modify(|c| c.stop = true);
+        let abort = self.supervisor.abort_handle();
+        if tokio::time::timeout(timeout, self.supervisor)
+            .await
+            .is_err()
+        {
+            tracing::error!(
+                "Graceful stop of a task failed within task.shutdown.graceful.timeout.ms; abandoning it"
+            );
+            abort.abort();
+        }
+    }
+}
+
+async fn supervise(
+    env: TaskEnv,
+    factory: ConnectorFactory,
+    task_count: usize,
+    policy: RestartPolicy,
+    state: SharedState,
+) {
+    let mut attempts = 0u32;
+    loop {
+        let started = Instant::now();
+        write(&state, State::Running, None);
+        let run_env = env.clone();
+        let run_factory = factory.clone();
+        let outcome = tokio::spawn(async move {
+            match run_factory {
+                ConnectorFactory::Source(make) => {
+                    run_source_task(run_env, make().create_task()).await
+                }
+                ConnectorFactory::Sink(make) => {
+                    run_sink_task(run_env, task_count, make().create_task()).await
+                }
+            }
+        })
+        .await;
+        let trace = match outcome {
+            Ok(Ok(())) => return,
+            Ok(Err(error)) => error_trace(&error),
+            Err(join) if join.is_panic() => {
+                format!("the task panicked: {}", panic_message(join.into_panic()))
+            }
+            Err(_) => return,
+        };
+        tracing::error!(task = %env.id, error = %trace, "Task threw an uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted");
+        write(&state, State::Failed, Some(trace));
+        if env.stopping() || !policy.enabled {
+            return;
+        }
+        if started.elapsed() > policy.max_backoff {
+            attempts = 0;
+        }
+        if policy.max_attempts.is_some_and(|max| attempts >= max) {
+            tracing::error!(task = %env.id, attempts, "giving up restarting the task (errors.restart.max.attempts)");
+            return;
+        }
+        attempts += 1;
+        let delay = policy.backoff(attempts);
+        tracing::warn!(task = %env.id, attempt = attempts, ?delay, "restarting the failed task (errors.restart.enable)");
+        let mut control = env.control.clone();
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            _ = control.wait_for(|c| c.stop) => return,
+        }
+        write(&state, State::Restarting, None);
+    }
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "(no message)".to_owned()
+    }
+}

@@ -1,0 +1,109 @@
+//! Running `connect-standalone` as an operator would: properties files, a child process, files
+//! to watch, signals.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+/// Writes a properties file.
+pub fn write_properties(path: &Path, pairs: &[(&str, &str)]) -> PathBuf {
+    let text: String = pairs.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    std::fs::write(path, text).unwrap();
+    path.to_owned()
+}
+
+/// A running `connect-standalone`.
+pub struct Standalone {
+    child: tokio::process::Child,
+    pub log: PathBuf,
+}
+
+impl Standalone {
+    /// Starts the binary with a worker file and connector files; its log goes to `<dir>/<name>.log`.
+    pub fn start(dir: &Path, name: &str, worker: &Path, connectors: &[PathBuf]) -> Self {
+        let log = dir.join(format!("{name}.log"));
+        let file = std::fs::File::create(&log).unwrap();
+        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_connect-standalone"))
+            .arg(worker)
+            .args(connectors)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(file)
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        Self { child, log }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id().unwrap()
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    /// SIGTERM, then waits for a clean exit.
+    pub async fn terminate(mut self) -> std::process::ExitStatus {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        match tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await {
+            Ok(status) => status.unwrap(),
+            Err(_) => panic!(
+                "connect-standalone did not exit within 30 s of SIGTERM; log:\n{}",
+                self.log_text()
+            ),
+        }
+    }
+
+    /// SIGKILL: no chance to commit or flush anything.
+    pub async fn kill9(mut self) {
+        self.child.start_kill().unwrap();
+        self.child.wait().await.unwrap();
+    }
+}
+
+/// Waits until `check` holds, failing with `what` and the worker's log after `timeout`.
+pub async fn wait_until(
+    what: &str,
+    timeout: Duration,
+    worker: Option<&Standalone>,
+    mut check: impl FnMut() -> bool,
+) {
+    let deadline = Instant::now() + timeout;
+    while !check() {
+        if Instant::now() > deadline {
+            let log = worker.map(Standalone::log_text).unwrap_or_default();
+            panic!("timed out after {timeout:?} waiting until {what}; worker log:\n{log}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The lines of a file (empty when missing).
+pub fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Counts lines in a file without keeping them.
+pub fn line_count(path: &Path) -> usize {
+    std::fs::read(path).map(|b| bytecount(&b)).unwrap_or(0)
+}
+
+fn bytecount(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| **b == b'\n').count()
+}

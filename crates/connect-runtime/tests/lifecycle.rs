@@ -1,0 +1,531 @@
+//! Embedding the runtime: connector lifecycle (pause, resume, stop, restart, delete), automatic
+//! restarts of failed tasks, panics kept inside their task, the source dead letter queue, and
+//! offsets resumed from an offsets topic written in Kafka Connect's format.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use common::{lines, wait_until};
+use connect_api::config::{ConfigDef, ConfigMap};
+use connect_api::connector::{Connector, SourceConnector, SourceConnectorContext};
+use connect_api::data::Schema;
+use connect_api::error::{ConnectError, Result};
+use connect_api::record::{OffsetMap, SourceRecord};
+use connect_api::task::SourceTask;
+use connect_log::Partition;
+use connect_runtime::config::WorkerConfig;
+use connect_runtime::plugins::Plugins;
+use connect_runtime::worker::State;
+use connect_runtime::{Runtime, TargetState};
+use connect_testkit::kafka_python::{self, ProduceRecord};
+use connect_testkit::{Storage, require_broker};
+
+fn props(pairs: &[(&str, &str)]) -> ConfigMap {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn worker(dir: &std::path::Path, extra: &[(&str, &str)]) -> WorkerConfig {
+    let offsets = dir.join("connect.offsets");
+    let mut map = props(&[
+        ("key.converter", "StringConverter"),
+        ("value.converter", "StringConverter"),
+        ("offset.storage.file.filename", offsets.to_str().unwrap()),
+        ("offset.flush.interval.ms", "200"),
+    ]);
+    map.extend(props(extra));
+    WorkerConfig::standalone(map).unwrap()
+}
+
+async fn wait_for_state(
+    runtime: &Runtime,
+    name: &str,
+    task: usize,
+    state: State,
+) -> Option<String> {
+    for _ in 0..300 {
+        let status = runtime.connector_status(name).await.unwrap();
+        if let Some(t) = status.tasks.get(task)
+            && t.state == state
+        {
+            return t.trace.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "{name} task {task} never reached {state:?}: {:?}",
+        runtime.connector_status(name).await.unwrap()
+    );
+}
+
+/// A source whose task fails (or panics) on its first `failures` polls, then emits one record
+/// per poll.
+#[derive(Clone)]
+struct Flaky {
+    polls: Arc<AtomicUsize>,
+    failures: usize,
+    panic: bool,
+}
+
+#[async_trait]
+impl Connector for Flaky {
+    fn version(&self) -> String {
+        "1".into()
+    }
+    async fn start(&mut self, _props: &ConfigMap) -> Result<()> {
+        Ok(())
+    }
+    fn task_configs(&self, _max: usize) -> Result<Vec<ConfigMap>> {
+        Ok(vec![ConfigMap::new()])
+    }
+    async fn stop(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn config(&self) -> ConfigDef {
+        ConfigDef::new()
+    }
+}
+
+impl SourceConnector for Flaky {
+    fn initialize(&mut self, _context: Arc<dyn SourceConnectorContext>) {}
+    fn create_task(&self) -> Box<dyn SourceTask> {
+        Box::new(self.clone())
+    }
+}
+
+#[async_trait]
+impl SourceTask for Flaky {
+    fn version(&self) -> String {
+        "1".into()
+    }
+    async fn start(&mut self, _props: &ConfigMap) -> Result<()> {
+        Ok(())
+    }
+    async fn poll(&mut self) -> Result<Vec<SourceRecord>> {
+        let n = self.polls.fetch_add(1, Ordering::SeqCst);
+        if n < self.failures {
+            if self.panic {
+                panic!("flaky task panics on poll {n}");
+            }
+            return Err(ConnectError::other(format!("flaky task fails on poll {n}")));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Ok(vec![SourceRecord::new(
+            OffsetMap::new(),
+            OffsetMap::new(),
+            "flaky",
+            Some(Schema::string()),
+            format!("poll {n}").into(),
+        )])
+    }
+    async fn stop(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+fn flaky_plugins(flaky: Flaky) -> Plugins {
+    Plugins::builtin().with_source_connector("com.example.FlakySourceConnector", move || {
+        Box::new(flaky.clone())
+    })
+}
+
+#[tokio::test]
+async fn failed_tasks_restart_with_backoff_when_enabled_and_panics_stay_in_their_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let flaky = Flaky {
+        polls: Arc::new(AtomicUsize::new(0)),
+        failures: 2,
+        panic: false,
+    };
+    let panicky = Flaky {
+        polls: Arc::new(AtomicUsize::new(0)),
+        failures: usize::MAX,
+        panic: true,
+    };
+    let plugins = flaky_plugins(flaky.clone())
+        .with_source_connector("com.example.PanickySource", move || {
+            Box::new(panicky.clone())
+        });
+    let runtime = Runtime::builder(worker(dir.path(), &[]))
+        .plugins(plugins)
+        .build()
+        .await
+        .unwrap();
+
+    runtime
+        .create_connector(
+            props(&[("name", "panicky"), ("connector.class", "PanickySource")]),
+            None,
+        )
+        .await
+        .unwrap();
+    let trace = wait_for_state(&runtime, "panicky", 0, State::Failed)
+        .await
+        .unwrap();
+    assert!(
+        trace.contains("panicked") && trace.contains("flaky task panics on poll 0"),
+        "{trace}"
+    );
+
+    // Off by default, as in Kafka: the task stays failed.
+    runtime
+        .create_connector(
+            props(&[("name", "stays-failed"), ("connector.class", "FlakySource")]),
+            None,
+        )
+        .await
+        .unwrap();
+    let trace = wait_for_state(&runtime, "stays-failed", 0, State::Failed)
+        .await
+        .unwrap();
+    assert!(trace.contains("flaky task fails on poll 0"), "{trace}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        runtime
+            .connector_status("stays-failed")
+            .await
+            .unwrap()
+            .tasks[0]
+            .state,
+        State::Failed
+    );
+    runtime.delete_connector("stays-failed").await.unwrap();
+
+    // Enabled: restarted after 50 ms, then 100 ms; the third run works.
+    flaky.polls.store(0, Ordering::SeqCst);
+    runtime
+        .create_connector(
+            props(&[
+                ("name", "restarts"),
+                ("connector.class", "com.example.FlakySourceConnector"),
+                ("errors.restart.enable", "true"),
+                ("errors.restart.backoff.initial.ms", "50"),
+            ]),
+            None,
+        )
+        .await
+        .unwrap();
+    wait_until(
+        "records flow after two restarts",
+        Duration::from_secs(10),
+        None,
+        || flaky.polls.load(Ordering::SeqCst) > 5,
+    )
+    .await;
+    assert_eq!(
+        runtime.connector_status("restarts").await.unwrap().tasks[0].state,
+        State::Running
+    );
+    let log = runtime.log();
+    let fetched = log
+        .fetch(
+            &Partition::new("flaky", 0),
+            0,
+            1 << 20,
+            Duration::from_secs(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fetched.records[0].record.value.as_deref(),
+        Some(&b"poll 2"[..])
+    );
+    runtime.shutdown().await;
+}
+
+#[tokio::test]
+async fn pause_resume_stop_restart_and_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = Runtime::builder(worker(dir.path(), &[]))
+        .build()
+        .await
+        .unwrap();
+    let (input, output) = (dir.path().join("in.txt"), dir.path().join("out.txt"));
+    std::fs::write(&input, "1\n").unwrap();
+    let append = |line: &str| {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&input)
+            .unwrap();
+        writeln!(file, "{line}").unwrap();
+    };
+    let source = props(&[
+        ("name", "src"),
+        ("connector.class", "FileStreamSource"),
+        ("topic", "t"),
+        ("file", input.to_str().unwrap()),
+    ]);
+    runtime
+        .create_connector(source.clone(), None)
+        .await
+        .unwrap();
+    let sink = props(&[
+        ("name", "sink"),
+        ("connector.class", "FileStreamSink"),
+        ("topics", "t"),
+        ("file", output.to_str().unwrap()),
+    ]);
+    let info = runtime
+        .create_connector(sink, Some(TargetState::Paused))
+        .await
+        .unwrap();
+    assert_eq!(info.kind, "sink");
+    assert_eq!(info.tasks.len(), 1);
+    assert_eq!(
+        runtime
+            .connector_status("sink")
+            .await
+            .unwrap()
+            .connector
+            .state,
+        State::Paused
+    );
+    assert_eq!(
+        runtime.connector_status("sink").await.unwrap().tasks[0].state,
+        State::Paused
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(lines(&output).is_empty(), "a paused sink consumes nothing");
+    runtime.resume_connector("sink").await.unwrap();
+    wait_until("the sink resumes", Duration::from_secs(10), None, || {
+        lines(&output) == ["1"]
+    })
+    .await;
+
+    runtime.pause_connector("src").await.unwrap();
+    append("2");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(lines(&output), ["1"], "a paused source polls nothing");
+    runtime.resume_connector("src").await.unwrap();
+    wait_until("the source resumes", Duration::from_secs(10), None, || {
+        lines(&output) == ["1", "2"]
+    })
+    .await;
+
+    runtime.stop_connector("src").await.unwrap();
+    let status = runtime.connector_status("src").await.unwrap();
+    assert_eq!(status.connector.state, State::Stopped);
+    assert!(status.tasks.is_empty());
+    assert!(runtime.task_configs("src").await.unwrap().is_empty());
+    append("3");
+    runtime.resume_connector("src").await.unwrap();
+    wait_until(
+        "a stopped source resumes from its offset",
+        Duration::from_secs(10),
+        None,
+        || lines(&output) == ["1", "2", "3"],
+    )
+    .await;
+
+    let restarted = runtime.restart_connector("src", true, false).await.unwrap();
+    assert_eq!(restarted.connector.state, State::Restarting);
+    assert_eq!(restarted.tasks[0].state, State::Restarting);
+    append("4");
+    wait_until(
+        "the restarted source goes on",
+        Duration::from_secs(10),
+        None,
+        || lines(&output).len() == 4,
+    )
+    .await;
+    assert_eq!(
+        lines(&output),
+        ["1", "2", "3", "4"],
+        "a restart re-reads nothing"
+    );
+    runtime.restart_task("sink", 0).await.unwrap();
+    assert!(
+        runtime
+            .restart_task("sink", 5)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("not found")
+    );
+
+    // Offsets as the REST API will show them.
+    let end = std::fs::metadata(&input).unwrap().len();
+    wait_until(
+        "the source offset is committed",
+        Duration::from_secs(10),
+        None,
+        || {
+            let offsets = futures::executor::block_on(runtime.connector_offsets("src")).unwrap();
+            offsets.len() == 1 && offsets[0].1["position"] == end
+        },
+    )
+    .await;
+    let sink_offsets = runtime.connector_offsets("sink").await.unwrap();
+    assert_eq!(sink_offsets[0].0["kafka_topic"], "t");
+
+    assert!(matches!(
+        runtime.create_connector(source, None).await.unwrap_err(),
+        ConnectError::AlreadyExists(_)
+    ));
+    runtime.delete_connector("src").await.unwrap();
+    assert_eq!(runtime.connectors().await, ["sink"]);
+    assert!(matches!(
+        runtime.connector_status("src").await.unwrap_err(),
+        ConnectError::NotFound(_)
+    ));
+    runtime.shutdown().await;
+}
+
+#[tokio::test]
+async fn source_records_that_fail_conversion_go_to_the_dead_letter_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = Runtime::builder(worker(dir.path(), &[]))
+        .build()
+        .await
+        .unwrap();
+    let input = dir.path().join("in.txt");
+    std::fs::write(&input, "12\nnot a number\n34\n").unwrap();
+    runtime
+        .create_connector(
+            props(&[
+                ("name", "numbers"),
+                ("connector.class", "FileStreamSource"),
+                ("topic", "numbers"),
+                ("file", input.to_str().unwrap()),
+                (
+                    "value.converter",
+                    "org.apache.kafka.connect.converters.LongConverter",
+                ),
+                ("errors.tolerance", "all"),
+                ("errors.deadletterqueue.topic.name", "numbers-dlq"),
+                ("errors.deadletterqueue.context.headers.enable", "true"),
+            ]),
+            None,
+        )
+        .await
+        .unwrap();
+    let log = runtime.log();
+    let mut dlq = Vec::new();
+    for _ in 0..100 {
+        if let Ok(fetched) = log
+            .fetch(
+                &Partition::new("numbers-dlq", 0),
+                0,
+                1 << 20,
+                Duration::from_millis(100),
+            )
+            .await
+        {
+            dlq = fetched.records;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A string is not a Long: every line fails conversion and goes to the queue as text.
+    assert_eq!(dlq.len(), 3, "{dlq:?}");
+    let record = &dlq[1].record;
+    assert_eq!(record.value.as_deref(), Some(&b"not a number"[..]));
+    let header = |key: &str| {
+        record
+            .headers
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.as_deref())
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+    };
+    assert_eq!(
+        header("__connect.errors.stage").as_deref(),
+        Some("VALUE_CONVERTER")
+    );
+    assert_eq!(
+        header("__connect.errors.connector.name").as_deref(),
+        Some("numbers")
+    );
+    assert_eq!(
+        header("__connect.errors.source.partition"),
+        Some(format!(r#"{{"filename":"{}"}}"#, input.display()))
+    );
+    assert_eq!(
+        header("__connect.errors.source.offset").as_deref(),
+        Some(r#"{"position":16}"#)
+    );
+    // Skipped records still move the offset on.
+    wait_until(
+        "the offset passes the skipped records",
+        Duration::from_secs(10),
+        None,
+        || {
+            let offsets =
+                futures::executor::block_on(runtime.connector_offsets("numbers")).unwrap();
+            offsets.first().is_some_and(|(_, o)| o["position"] == 19)
+        },
+    )
+    .await;
+    runtime.shutdown().await;
+}
+
+#[tokio::test]
+async fn offsets_written_by_kafka_connect_in_the_offsets_topic_are_resumed() {
+    let broker = require_broker!(Storage::Sqlite);
+    let bootstrap = broker.bootstrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.txt");
+    std::fs::write(&input, "seen\nalso seen\nnew\n").unwrap();
+    broker.create_topic("connect-offsets", 1).await.unwrap();
+    // What Apache Kafka Connect wrote for this file after its first two lines (15 bytes).
+    let key = format!(r#"["file-source",{{"filename":"{}"}}]"#, input.display());
+    kafka_python::produce(
+        &bootstrap,
+        "connect-offsets",
+        &[ProduceRecord::new(r#"{"position":15}"#).key(key.clone())],
+    )
+    .await
+    .unwrap();
+    let worker = worker(
+        dir.path(),
+        &[
+            ("bootstrap.servers", &bootstrap),
+            ("offset.storage.topic", "connect-offsets"),
+            ("offset.storage.replication.factor", "1"),
+        ],
+    );
+    let runtime = Runtime::builder(worker).build().await.unwrap();
+    runtime
+        .create_connector(
+            props(&[
+                ("name", "file-source"),
+                ("connector.class", "FileStreamSource"),
+                ("topic", "lines"),
+                ("file", input.to_str().unwrap()),
+            ]),
+            None,
+        )
+        .await
+        .unwrap();
+    // The topic gets the broker's default partition count: read it all from outside.
+    let records = kafka_python::consume_all(&bootstrap, "lines", kafka_python::Expect::Count(1))
+        .await
+        .unwrap();
+    let values: Vec<&[u8]> = records.iter().filter_map(|r| r.value.as_deref()).collect();
+    assert_eq!(
+        values,
+        [&b"new"[..]],
+        "only the line after the stored position is read"
+    );
+    runtime.shutdown().await;
+    // The new offset is in the topic, in the same format.
+    let records = kafka_python::consume_all(
+        &bootstrap,
+        "connect-offsets",
+        kafka_python::Expect::Count(2),
+    )
+    .await
+    .unwrap();
+    let last = records.last().unwrap();
+    assert_eq!(last.key.as_deref(), Some(key.as_bytes()));
+    assert_eq!(last.value.as_deref(), Some(&br#"{"position":19}"#[..]));
+}

@@ -25,8 +25,3 @@ pub mod transform;
 
 /// The version of this crate, reported by the built-in plugins.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// The README's examples, compiled and run as doc tests so that they stay true.
-#[doc = include_str!("../../../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;

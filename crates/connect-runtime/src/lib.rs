@@ -15,6 +15,7 @@
 
 pub mod config;
 mod convert;
+#[macro_use]
 pub mod errors;
 pub mod offsets;
 pub mod plugins;

@@ -386,10 +386,10 @@ impl Plugins {
     ///
     /// [`UnknownPlugin`], listing the converters there are.
     pub fn converter(&self, name: &str) -> Result<Box<dyn Converter>, UnknownPlugin> {
-        match &self.find(name, &[PluginKind::Converter])?.make {
-            Make::Converter(make) => Ok(make()),
-            _ => Err(self.unknown(name, PluginKind::Converter)),
-        }
+        self.make(name, PluginKind::Converter, |make| match make {
+            Make::Converter(make) => Some(make()),
+            _ => None,
+        })
     }
 
     /// Makes a header converter.
@@ -398,10 +398,10 @@ impl Plugins {
     ///
     /// [`UnknownPlugin`], listing the header converters there are.
     pub fn header_converter(&self, name: &str) -> Result<Box<dyn HeaderConverter>, UnknownPlugin> {
-        match &self.find(name, &[PluginKind::HeaderConverter])?.make {
-            Make::HeaderConverter(make) => Ok(make()),
-            _ => Err(self.unknown(name, PluginKind::HeaderConverter)),
-        }
+        self.make(name, PluginKind::HeaderConverter, |make| match make {
+            Make::HeaderConverter(make) => Some(make()),
+            _ => None,
+        })
     }
 
     /// Makes a transformation of source records.
@@ -413,10 +413,10 @@ impl Plugins {
         &self,
         name: &str,
     ) -> Result<Box<dyn Transform<SourceRecord>>, UnknownPlugin> {
-        match &self.find(name, &[PluginKind::Transformation])?.make {
-            Make::Transform(source, _) => Ok(source()),
-            _ => Err(self.unknown(name, PluginKind::Transformation)),
-        }
+        self.make(name, PluginKind::Transformation, |make| match make {
+            Make::Transform(source, _) => Some(source()),
+            _ => None,
+        })
     }
 
     /// Makes a transformation of sink records.
@@ -428,10 +428,10 @@ impl Plugins {
         &self,
         name: &str,
     ) -> Result<Box<dyn Transform<SinkRecord>>, UnknownPlugin> {
-        match &self.find(name, &[PluginKind::Transformation])?.make {
-            Make::Transform(_, sink) => Ok(sink()),
-            _ => Err(self.unknown(name, PluginKind::Transformation)),
-        }
+        self.make(name, PluginKind::Transformation, |make| match make {
+            Make::Transform(_, sink) => Some(sink()),
+            _ => None,
+        })
     }
 
     /// Makes a predicate over source records.
@@ -443,10 +443,10 @@ impl Plugins {
         &self,
         name: &str,
     ) -> Result<Box<dyn Predicate<SourceRecord>>, UnknownPlugin> {
-        match &self.find(name, &[PluginKind::Predicate])?.make {
-            Make::Predicate(source, _) => Ok(source()),
-            _ => Err(self.unknown(name, PluginKind::Predicate)),
-        }
+        self.make(name, PluginKind::Predicate, |make| match make {
+            Make::Predicate(source, _) => Some(source()),
+            _ => None,
+        })
     }
 
     /// Makes a predicate over sink records.
@@ -458,10 +458,21 @@ impl Plugins {
         &self,
         name: &str,
     ) -> Result<Box<dyn Predicate<SinkRecord>>, UnknownPlugin> {
-        match &self.find(name, &[PluginKind::Predicate])?.make {
-            Make::Predicate(_, sink) => Ok(sink()),
-            _ => Err(self.unknown(name, PluginKind::Predicate)),
-        }
+        self.make(name, PluginKind::Predicate, |make| match make {
+            Make::Predicate(_, sink) => Some(sink()),
+            _ => None,
+        })
+    }
+
+    /// Finds the plugin of `kind` named `name` and makes an instance with `extract`.
+    fn make<T>(
+        &self,
+        name: &str,
+        kind: PluginKind,
+        extract: impl Fn(&Make) -> Option<T>,
+    ) -> Result<T, UnknownPlugin> {
+        let entry = self.find(name, &[kind])?;
+        extract(&entry.make).ok_or_else(|| self.unknown(name, kind))
     }
 
     fn unknown(&self, name: &str, kind: PluginKind) -> UnknownPlugin {

@@ -6,6 +6,7 @@ use connect_api::record::{Record, SinkRecord, SourceRecord};
 use connect_api::transform::{Predicate, Transform};
 
 use crate::config::ConnectorConfig;
+use crate::errors::{Next, Origin, RetryWithTolerance, Stage as ErrorStage};
 use crate::plugins::{Plugins, UnknownPlugin};
 
 /// Records the registry can make transformations and predicates for.
@@ -29,6 +30,10 @@ pub trait ChainRecord: Record + Sized + 'static {
         plugins: &Plugins,
         class: &str,
     ) -> Result<Box<dyn Predicate<Self>>, UnknownPlugin>;
+
+    /// What a failure of this record is reported with: the record itself, or the consumed
+    /// record it came from.
+    fn origin<'a>(&'a self, consumed: Origin<'a>) -> Origin<'a>;
 }
 
 impl ChainRecord for SourceRecord {
@@ -45,6 +50,10 @@ impl ChainRecord for SourceRecord {
     ) -> Result<Box<dyn Predicate<Self>>, UnknownPlugin> {
         plugins.source_predicate(class)
     }
+
+    fn origin<'a>(&'a self, _consumed: Origin<'a>) -> Origin<'a> {
+        Origin::Source(self)
+    }
 }
 
 impl ChainRecord for SinkRecord {
@@ -60,6 +69,10 @@ impl ChainRecord for SinkRecord {
         class: &str,
     ) -> Result<Box<dyn Predicate<Self>>, UnknownPlugin> {
         plugins.sink_predicate(class)
+    }
+
+    fn origin<'a>(&'a self, consumed: Origin<'a>) -> Origin<'a> {
+        consumed
     }
 }
 
@@ -171,6 +184,44 @@ impl<R: ChainRecord> TransformationChain<R> {
             }
         }
         Ok(Some(record))
+    }
+}
+
+impl<R: ChainRecord + Clone + Sync> TransformationChain<R> {
+    /// [`apply`](Self::apply) with retries and tolerance: `Ok(None)` when the record was dropped
+    /// or skipped. `keep_copy` keeps a copy of the input to retry with and to report.
+    ///
+    /// # Errors
+    ///
+    /// The error that fails the task.
+    pub(crate) async fn transform(
+        &mut self,
+        record: R,
+        errors: &RetryWithTolerance,
+        keep_copy: bool,
+        consumed: Origin<'_>,
+    ) -> Result<Option<R>, ConnectError> {
+        if self.is_empty() {
+            return Ok(Some(record));
+        }
+        let mut attempt = None;
+        let mut next = Some(record);
+        while let Some(current) = next.take() {
+            let copy = keep_copy.then(|| current.clone());
+            match self.apply(current) {
+                Ok(out) => return Ok(out),
+                Err(failure) => {
+                    let attempt = attempt.get_or_insert_with(|| {
+                        errors.begin(ErrorStage::Transformation, failure.class.clone())
+                    });
+                    let origin = copy.as_ref().map_or(consumed, |c| c.origin(consumed));
+                    if errors.failed(attempt, failure.error, origin).await? == Next::Retry {
+                        next = copy;
+                    }
+                }
+            }
+        }
+        Ok(None)
     }
 }
 

@@ -7,20 +7,12 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Standalone, lines, wait_until, write_properties};
-use connect_api::config::ConfigMap;
+use common::{Standalone, lines, props, wait_for_task_state, wait_until, write_properties};
 use connect_runtime::Runtime;
 use connect_runtime::config::WorkerConfig;
 use connect_runtime::worker::State;
 use connect_testkit::kafka_python::{self, Expect, ProduceRecord};
 use connect_testkit::require_broker;
-
-fn props(pairs: &[(&str, &str)]) -> ConfigMap {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
 
 async fn runtime(dir: &std::path::Path, bootstrap: Option<&str>) -> Runtime {
     let offsets = dir.join("connect.offsets");
@@ -136,15 +128,9 @@ async fn malformed_records_go_to_the_dead_letter_queue_and_good_ones_flow_on() {
         )
         .await
         .unwrap();
-    let mut trace = String::new();
-    for _ in 0..300 {
-        let status = runtime.connector_status("strict-sink").await.unwrap();
-        if status.tasks[0].state == State::Failed {
-            trace = status.tasks[0].trace.clone().unwrap();
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let trace = wait_for_task_state(&runtime, "strict-sink", 0, State::Failed)
+        .await
+        .unwrap();
     for expected in [
         "strict-sink",
         "task 0",
@@ -259,16 +245,9 @@ async fn bad_configs_are_rejected_naming_the_key_and_the_worker_goes_on() {
         || lines(&output).len() == 2,
     )
     .await;
-    let mut trace = None;
-    for _ in 0..100 {
-        let status = runtime.connector_status("broken").await.unwrap();
-        if status.tasks[0].state == State::Failed {
-            trace = status.tasks[0].trace.clone();
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let trace = trace.expect("the task with an unreadable file fails");
+    let trace = wait_for_task_state(&runtime, "broken", 0, State::Failed)
+        .await
+        .unwrap();
     assert!(trace.contains(unreadable.to_str().unwrap()), "{trace}");
     runtime.shutdown().await;
 }

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use common::{lines, wait_until};
+use common::{lines, props, wait_for_task_state, wait_until};
 use connect_api::config::{ConfigDef, ConfigMap};
 use connect_api::connector::{Connector, SourceConnector, SourceConnectorContext};
 use connect_api::data::Schema;
@@ -26,13 +26,6 @@ use connect_runtime::{Runtime, TargetState};
 use connect_testkit::kafka_python::{self, ProduceRecord};
 use connect_testkit::{Storage, require_broker};
 
-fn props(pairs: &[(&str, &str)]) -> ConfigMap {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
-
 fn worker(dir: &std::path::Path, extra: &[(&str, &str)]) -> WorkerConfig {
     let offsets = dir.join("connect.offsets");
     let mut map = props(&[
@@ -43,27 +36,6 @@ fn worker(dir: &std::path::Path, extra: &[(&str, &str)]) -> WorkerConfig {
     ]);
     map.extend(props(extra));
     WorkerConfig::standalone(map).unwrap()
-}
-
-async fn wait_for_state(
-    runtime: &Runtime,
-    name: &str,
-    task: usize,
-    state: State,
-) -> Option<String> {
-    for _ in 0..300 {
-        let status = runtime.connector_status(name).await.unwrap();
-        if let Some(t) = status.tasks.get(task)
-            && t.state == state
-        {
-            return t.trace.clone();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!(
-        "{name} task {task} never reached {state:?}: {:?}",
-        runtime.connector_status(name).await.unwrap()
-    );
 }
 
 /// A source whose task fails (or panics) on its first `failures` polls, then emits one record
@@ -167,7 +139,7 @@ async fn failed_tasks_restart_with_backoff_when_enabled_and_panics_stay_in_their
         )
         .await
         .unwrap();
-    let trace = wait_for_state(&runtime, "panicky", 0, State::Failed)
+    let trace = wait_for_task_state(&runtime, "panicky", 0, State::Failed)
         .await
         .unwrap();
     assert!(
@@ -183,7 +155,7 @@ async fn failed_tasks_restart_with_backoff_when_enabled_and_panics_stay_in_their
         )
         .await
         .unwrap();
-    let trace = wait_for_state(&runtime, "stays-failed", 0, State::Failed)
+    let trace = wait_for_task_state(&runtime, "stays-failed", 0, State::Failed)
         .await
         .unwrap();
     assert!(trace.contains("flaky task fails on poll 0"), "{trace}");

@@ -1,6 +1,8 @@
 //! Error handling for records (Kafka's `RetryWithToleranceOperator` and error reporters):
 //! retries with backoff, tolerance, the error log, and the dead letter queue.
 
+#[macro_use]
+mod tolerate;
 mod operator;
 mod reporter;
 

@@ -253,6 +253,22 @@ impl Drop for Consumer {
     }
 }
 
+/// Where a partition reader is: the control it follows and the next offset to fetch.
+struct Cursor {
+    control: ReaderControl,
+    position: i64,
+}
+
+impl Cursor {
+    /// Takes a new control; a new epoch is a seek to its position.
+    fn follow(&mut self, next: ReaderControl) {
+        if next.epoch != self.control.epoch {
+            self.position = next.position;
+        }
+        self.control = next;
+    }
+}
+
 /// Reads one partition ahead of the task, following seeks and pauses.
 async fn read_partition(
     log: Arc<dyn Log>,
@@ -261,19 +277,18 @@ async fn read_partition(
     out: mpsc::Sender<Fetch>,
     max_bytes: usize,
 ) {
-    let mut current = *control.borrow_and_update();
-    let mut position = current.position;
+    let first = *control.borrow_and_update();
+    let mut cursor = Cursor {
+        control: first,
+        position: first.position,
+    };
     let mut failures = 0u32;
     loop {
-        if current.paused {
+        if cursor.control.paused {
             if control.changed().await.is_err() {
                 return;
             }
-            let next = *control.borrow_and_update();
-            if next.epoch != current.epoch {
-                position = next.position;
-            }
-            current = next;
+            cursor.follow(*control.borrow_and_update());
             continue;
         }
         let fetched = tokio::select! {
@@ -281,22 +296,19 @@ async fn read_partition(
                 if changed.is_err() {
                     return;
                 }
-                let next = *control.borrow_and_update();
-                if next.epoch != current.epoch {
-                    position = next.position;
-                }
-                current = next;
+                cursor.follow(*control.borrow_and_update());
                 continue;
             }
-            fetched = log.fetch(&partition, position, max_bytes, FETCH_WAIT) => fetched,
+            fetched = log.fetch(&partition, cursor.position, max_bytes, FETCH_WAIT) => fetched,
         };
+        let epoch = cursor.control.epoch;
         match fetched {
             Ok(fetched) => {
                 failures = 0;
                 if let Some(last) = fetched.records.last() {
-                    position = last.offset + 1;
+                    cursor.position = last.offset + 1;
                     if out
-                        .send((partition.clone(), current.epoch, Ok(fetched.records)))
+                        .send((partition.clone(), epoch, Ok(fetched.records)))
                         .await
                         .is_err()
                     {
@@ -307,7 +319,7 @@ async fn read_partition(
             Err(error) => {
                 let out_of_range = matches!(error, LogError::OffsetOutOfRange { .. });
                 if out
-                    .send((partition.clone(), current.epoch, Err(error)))
+                    .send((partition.clone(), epoch, Err(error)))
                     .await
                     .is_err()
                 {
@@ -318,9 +330,7 @@ async fn read_partition(
                     if control.changed().await.is_err() {
                         return;
                     }
-                    let next = *control.borrow_and_update();
-                    position = next.position;
-                    current = next;
+                    cursor.follow(*control.borrow_and_update());
                 } else {
                     failures = failures.saturating_add(1);
                     let backoff =

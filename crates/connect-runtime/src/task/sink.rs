@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use connect_api::config::ConfigMap;
-use connect_api::data::SchemaAndValue;
 use connect_api::error::ConnectError;
 use connect_api::header::Headers;
 use connect_api::record::{
@@ -22,7 +21,7 @@ use super::consumer::{Consumer, ResetPolicy};
 use super::{Control, TaskEnv};
 use crate::config::SinkTopics;
 use crate::convert::Converters;
-use crate::errors::{Next, Origin, RetryWithTolerance, Stage};
+use crate::errors::{Origin, RetryWithTolerance, Stage};
 use crate::transforms::TransformationChain;
 use crate::worker::TargetState;
 
@@ -480,87 +479,58 @@ impl Driver {
         stored: &StoredRecord,
         origin: Origin<'_>,
     ) -> Result<Option<SinkRecord>, ConnectError> {
+        let (errors, converters) = (&self.errors, &self.converters);
         let topic = &*partition.topic;
         let raw = &stored.record;
-        let mut headers = Headers::new();
-        if !raw.headers.is_empty() {
-            let mut attempt = None;
-            'headers: loop {
-                headers = Headers::new();
-                for (key, value) in &raw.headers {
-                    let converted = self
-                        .converters
-                        .header
-                        .converter
-                        .to_connect_header(topic, key, value.as_deref())
-                        .and_then(|data: SchemaAndValue| {
-                            headers
-                                .add(key.clone(), data)
-                                .map(|_| ())
-                                .map_err(ConnectError::from)
-                        });
-                    match converted {
-                        Ok(()) => {}
-                        Err(error) => {
-                            let attempt = attempt.get_or_insert_with(|| {
-                                self.errors.begin(
-                                    Stage::HeaderConverter,
-                                    self.converters.header.class.clone(),
-                                )
-                            });
-                            match self.errors.failed(attempt, error, origin).await? {
-                                Next::Retry => continue 'headers,
-                                Next::Skip => return Ok(None),
-                            }
-                        }
-                    }
-                }
-                break;
-            }
-        }
-        // Attempts are made on the first failure only: the common path allocates nothing.
-        let mut attempt = None;
-        let key = loop {
-            match self
-                .converters
-                .key
-                .converter
-                .to_connect_data(topic, &headers, raw.key.as_deref())
-                .await
+        let headers = tolerate!(
+            errors,
+            Stage::HeaderConverter,
+            converters.header.class.clone(),
+            origin,
             {
-                Ok(key) => break key,
-                Err(error) => {
-                    let attempt = attempt.get_or_insert_with(|| {
-                        self.errors
-                            .begin(Stage::KeyConverter, self.converters.key.class.clone())
-                    });
-                    if self.errors.failed(attempt, error, origin).await? == Next::Skip {
-                        return Ok(None);
-                    }
-                }
+                let mut headers = Headers::new();
+                raw.headers
+                    .iter()
+                    .try_for_each(|(key, value)| {
+                        let data = converters.header.converter.to_connect_header(
+                            topic,
+                            key,
+                            value.as_deref(),
+                        )?;
+                        headers
+                            .add(key.clone(), data)
+                            .map(|_| ())
+                            .map_err(ConnectError::from)
+                    })
+                    .map(|()| headers)
             }
-        };
-        let mut attempt = None;
-        let value = loop {
-            match self
-                .converters
-                .value
-                .converter
-                .to_connect_data(topic, &headers, raw.value.as_deref())
-                .await
+        );
+        let key = tolerate!(
+            errors,
+            Stage::KeyConverter,
+            converters.key.class.clone(),
+            origin,
             {
-                Ok(value) => break value,
-                Err(error) => {
-                    let attempt = attempt.get_or_insert_with(|| {
-                        self.errors
-                            .begin(Stage::ValueConverter, self.converters.value.class.clone())
-                    });
-                    if self.errors.failed(attempt, error, origin).await? == Next::Skip {
-                        return Ok(None);
-                    }
-                }
+                converters
+                    .key
+                    .converter
+                    .to_connect_data(topic, &headers, raw.key.as_deref())
+                    .await
             }
-        };
+        );
+        let value = tolerate!(
+            errors,
+            Stage::ValueConverter,
+            converters.value.class.clone(),
+            origin,
+            {
+                converters
+                    .value
+                    .converter
+                    .to_connect_data(topic, &headers, raw.value.as_deref())
+                    .await
+            }
+        );
         let record = ConnectRecord {
             topic: partition.topic.clone(),
             kafka_partition: Some(partition.partition),
@@ -584,28 +554,11 @@ impl Driver {
         record: SinkRecord,
         origin: Origin<'_>,
     ) -> Result<Option<SinkRecord>, ConnectError> {
-        if self.chain.is_empty() {
-            return Ok(Some(record));
-        }
+        // The consumed bytes are the report; a copy is needed only to retry.
         let retries = self.errors.config().retry_timeout != Some(Duration::ZERO);
-        let mut attempt = None;
-        let mut next = Some(record);
-        while let Some(current) = next.take() {
-            let copy = retries.then(|| current.clone());
-            match self.chain.apply(current) {
-                Ok(out) => return Ok(out),
-                Err(failure) => {
-                    let attempt = attempt.get_or_insert_with(|| {
-                        self.errors
-                            .begin(Stage::Transformation, failure.class.clone())
-                    });
-                    if self.errors.failed(attempt, failure.error, origin).await? == Next::Retry {
-                        next = copy;
-                    }
-                }
-            }
-        }
-        Ok(None)
+        self.chain
+            .transform(record, &self.errors, retries, origin)
+            .await
     }
 
     /// Applies the task's offset resets and pauses, and the runtime's pause.

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 
 use super::{Control, TaskEnv};
 use crate::convert::Converters;
-use crate::errors::{Next, Origin, RetryWithTolerance, Stage, now_millis};
+use crate::errors::{Origin, RetryWithTolerance, Stage, now_millis};
 use crate::offsets::{ConnectorOffsetReader, SubmittedId, SubmittedRecords, canonical};
 use crate::producer::{Ack, Producer, record_size};
 use crate::transforms::TransformationChain;
@@ -257,33 +257,14 @@ impl Driver {
         &mut self,
         record: SourceRecord,
     ) -> Result<Option<SourceRecord>, ConnectError> {
-        if self.chain.is_empty() {
-            return Ok(Some(record));
-        }
         // A copy is kept only when a failure could need it: to retry, or to report the record.
         let config = self.errors.config();
         let keep = config.retry_timeout != Some(Duration::ZERO)
             || config.dlq_topic.is_some()
             || config.log_include_messages;
-        let mut attempt = None;
-        let mut next = Some(record);
-        while let Some(current) = next.take() {
-            let copy = keep.then(|| current.clone());
-            match self.chain.apply(current) {
-                Ok(out) => return Ok(out),
-                Err(failure) => {
-                    let attempt = attempt.get_or_insert_with(|| {
-                        self.errors
-                            .begin(Stage::Transformation, failure.class.clone())
-                    });
-                    let origin = copy.as_ref().map_or(Origin::None, Origin::Source);
-                    if self.errors.failed(attempt, failure.error, origin).await? == Next::Retry {
-                        next = copy;
-                    }
-                }
-            }
-        }
-        Ok(None)
+        self.chain
+            .transform(record, &self.errors, keep, Origin::None)
+            .await
     }
 
     /// Converts a record to bytes and picks its partition; `None` when a tolerated error
@@ -292,129 +273,57 @@ impl Driver {
         &mut self,
         record: &SourceRecord,
     ) -> Result<Option<(Partition, LogRecord)>, ConnectError> {
-        let topic = &record.topic;
+        let (errors, converters, producer) = (&self.errors, &self.converters, &mut self.producer);
+        let (topic, origin) = (&record.topic, Origin::Source(record));
         let mut headers = record.headers.clone();
-        let key = {
-            let mut attempt = None;
-            loop {
-                match self
-                    .converters
-                    .key
-                    .converter
-                    .from_connect_data(topic, &mut headers, record.key_schema.as_ref(), &record.key)
+        let (key_schema, value_schema) = (record.key_schema.as_ref(), record.value_schema.as_ref());
+        let key = tolerate!(
+            errors,
+            Stage::KeyConverter,
+            converters.key.class.clone(),
+            origin,
+            {
+                let key = &converters.key.converter;
+                key.from_connect_data(topic, &mut headers, key_schema, &record.key)
                     .await
-                {
-                    Ok(bytes) => break bytes,
-                    Err(error) => {
-                        let attempt = attempt.get_or_insert_with(|| {
-                            self.errors
-                                .begin(Stage::KeyConverter, self.converters.key.class.clone())
-                        });
-                        if self
-                            .errors
-                            .failed(attempt, error, Origin::Source(record))
-                            .await?
-                            == Next::Skip
-                        {
-                            return Ok(None);
-                        }
-                    }
-                }
             }
-        };
-        let value = {
-            let mut attempt = None;
-            loop {
-                match self
-                    .converters
-                    .value
-                    .converter
-                    .from_connect_data(
-                        topic,
-                        &mut headers,
-                        record.value_schema.as_ref(),
-                        &record.value,
-                    )
+        );
+        let value = tolerate!(
+            errors,
+            Stage::ValueConverter,
+            converters.value.class.clone(),
+            origin,
+            {
+                let value = &converters.value.converter;
+                value
+                    .from_connect_data(topic, &mut headers, value_schema, &record.value)
                     .await
-                {
-                    Ok(bytes) => break bytes,
-                    Err(error) => {
-                        let attempt = attempt.get_or_insert_with(|| {
-                            self.errors
-                                .begin(Stage::ValueConverter, self.converters.value.class.clone())
-                        });
-                        if self
-                            .errors
-                            .failed(attempt, error, Origin::Source(record))
-                            .await?
-                            == Next::Skip
-                        {
-                            return Ok(None);
-                        }
-                    }
-                }
             }
-        };
+        );
         // Converters may add headers, so headers are converted last.
-        let mut header_bytes = Vec::with_capacity(headers.len());
-        if !headers.is_empty() {
-            let mut attempt = None;
-            'headers: loop {
-                header_bytes.clear();
-                for header in headers.iter() {
-                    match self.converters.header.converter.from_connect_header(
-                        topic,
-                        header.key(),
-                        header.schema(),
-                        header.value(),
-                    ) {
-                        Ok(bytes) => header_bytes.push((header.key().to_owned(), bytes)),
-                        Err(error) => {
-                            let attempt = attempt.get_or_insert_with(|| {
-                                self.errors.begin(
-                                    Stage::HeaderConverter,
-                                    self.converters.header.class.clone(),
-                                )
-                            });
-                            match self
-                                .errors
-                                .failed(attempt, error, Origin::Source(record))
-                                .await?
-                            {
-                                Next::Retry => continue 'headers,
-                                Next::Skip => return Ok(None),
-                            }
-                        }
-                    }
-                }
-                break;
+        let header_bytes = tolerate!(
+            errors,
+            Stage::HeaderConverter,
+            converters.header.class.clone(),
+            origin,
+            {
+                let converter = &converters.header.converter;
+                headers
+                    .iter()
+                    .map(|h| {
+                        let bytes =
+                            converter.from_connect_header(topic, h.key(), h.schema(), h.value())?;
+                        Ok((h.key().to_owned(), bytes))
+                    })
+                    .collect::<Result<Vec<_>, ConnectError>>()
             }
-        }
-        let partition = {
-            let mut attempt = None;
-            loop {
-                match self
-                    .producer
-                    .choose_partition(topic, record.kafka_partition, key.as_deref())
-                    .await
-                {
-                    Ok(partition) => break partition,
-                    Err(error) => {
-                        let attempt = attempt.get_or_insert_with(|| {
-                            self.errors.begin(Stage::KafkaProduce, "producer")
-                        });
-                        if self
-                            .errors
-                            .failed(attempt, log_error(error, topic), Origin::Source(record))
-                            .await?
-                            == Next::Skip
-                        {
-                            return Ok(None);
-                        }
-                    }
-                }
-            }
-        };
+        );
+        let partition = tolerate!(errors, Stage::KafkaProduce, "producer", origin, {
+            producer
+                .choose_partition(topic, record.kafka_partition, key.as_deref())
+                .await
+                .map_err(|error| log_error(error, topic))
+        });
         let log_record = LogRecord {
             key,
             value,

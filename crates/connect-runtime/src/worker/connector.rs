@@ -129,6 +129,15 @@ impl ManagedConnector {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = TaskState { state, trace };
     }
 
+    /// RUNNING, or PAUSED when that is the target.
+    fn running_state(&self) -> State {
+        if self.target == TargetState::Paused {
+            State::Paused
+        } else {
+            State::Running
+        }
+    }
+
     pub(crate) fn state(&self) -> TaskState {
         read(&self.state)
     }
@@ -153,14 +162,7 @@ impl ManagedConnector {
                 return;
             }
         }
-        self.set_state(
-            if self.target == TargetState::Paused {
-                State::Paused
-            } else {
-                State::Running
-            },
-            None,
-        );
+        self.set_state(self.running_state(), None);
         self.start_tasks(shared);
     }
 
@@ -276,14 +278,7 @@ impl ManagedConnector {
             self.set_state(State::Failed, Some(error_trace(&error)));
             return;
         }
-        self.set_state(
-            if self.target == TargetState::Paused {
-                State::Paused
-            } else {
-                State::Running
-            },
-            None,
-        );
+        self.set_state(self.running_state(), None);
         match self.generate_task_configs() {
             Ok(configs) if configs != self.task_configs => {
                 self.stop_tasks(shared).await;

@@ -4,6 +4,10 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
+
+use connect_api::config::ConfigMap;
+use connect_runtime::Runtime;
+use connect_runtime::worker::State;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -106,4 +110,34 @@ pub fn line_count(path: &Path) -> usize {
 
 fn bytecount(bytes: &[u8]) -> usize {
     bytes.iter().filter(|b| **b == b'\n').count()
+}
+
+/// A config map from pairs.
+pub fn props(pairs: &[(&str, &str)]) -> ConfigMap {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// Waits until a task reaches `state` and returns its trace; fails after 15 s with the status.
+pub async fn wait_for_task_state(
+    runtime: &Runtime,
+    name: &str,
+    task: usize,
+    state: State,
+) -> Option<String> {
+    for _ in 0..300 {
+        let status = runtime.connector_status(name).await.unwrap();
+        if let Some(t) = status.tasks.get(task)
+            && t.state == state
+        {
+            return t.trace.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "{name} task {task} never reached {state:?}: {:?}",
+        runtime.connector_status(name).await.unwrap()
+    );
 }

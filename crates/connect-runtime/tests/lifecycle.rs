@@ -103,6 +103,35 @@ impl SourceTask for Flaky {
     }
 }
 
+/// A source connector whose `start()` panics.
+struct PanicsOnStart;
+
+#[async_trait]
+impl Connector for PanicsOnStart {
+    fn version(&self) -> String {
+        "1".into()
+    }
+    async fn start(&mut self, _props: &ConfigMap) -> Result<()> {
+        panic!("start is broken");
+    }
+    fn task_configs(&self, _max: usize) -> Result<Vec<ConfigMap>> {
+        Ok(Vec::new())
+    }
+    async fn stop(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn config(&self) -> ConfigDef {
+        ConfigDef::new()
+    }
+}
+
+impl SourceConnector for PanicsOnStart {
+    fn initialize(&mut self, _context: Arc<dyn SourceConnectorContext>) {}
+    fn create_task(&self) -> Box<dyn SourceTask> {
+        unreachable!("never started")
+    }
+}
+
 fn flaky_plugins(flaky: Flaky) -> Plugins {
     Plugins::builtin().with_source_connector("com.example.FlakySourceConnector", move || {
         Box::new(flaky.clone())
@@ -123,6 +152,9 @@ async fn failed_tasks_restart_with_backoff_when_enabled_and_panics_stay_in_their
         panic: true,
     };
     let plugins = flaky_plugins(flaky.clone())
+        .with_source_connector("com.example.PanicsOnStartConnector", || {
+            Box::new(PanicsOnStart)
+        })
         .with_source_connector("com.example.PanickySource", move || {
             Box::new(panicky.clone())
         });
@@ -131,6 +163,25 @@ async fn failed_tasks_restart_with_backoff_when_enabled_and_panics_stay_in_their
         .build()
         .await
         .unwrap();
+
+    // A connector whose start() panics is FAILED, with the panic as its trace.
+    runtime
+        .create_connector(
+            props(&[
+                ("name", "broken-start"),
+                ("connector.class", "PanicsOnStart"),
+            ]),
+            None,
+        )
+        .await
+        .unwrap();
+    let status = runtime.connector_status("broken-start").await.unwrap();
+    assert_eq!(status.connector.state, State::Failed);
+    let trace = status.connector.trace.unwrap();
+    assert!(
+        trace.contains("the connector's start() panicked: start is broken"),
+        "{trace}"
+    );
 
     runtime
         .create_connector(

@@ -10,6 +10,7 @@ use connect_api::error::ConnectError;
 use connect_api::task::OffsetStorageReader;
 use tokio::sync::{mpsc, watch};
 
+use super::guard::{guarded, guarded_sync};
 use super::supervisor::{SharedState, TaskHandle, TaskState, read};
 use super::{State, TargetState};
 use crate::config::{ConnectorConfig, ConnectorType};
@@ -26,26 +27,33 @@ pub(crate) enum Instance {
     Sink(Box<dyn SinkConnector>),
 }
 
+/// Every call into the connector is guarded: a panic becomes the connector's error.
 impl Instance {
     async fn start(&mut self, props: &ConfigMap) -> Result<(), ConnectError> {
-        match self {
-            Instance::Source(c) => c.start(props).await,
-            Instance::Sink(c) => c.start(props).await,
-        }
+        guarded("the connector's start()", async {
+            match self {
+                Instance::Source(c) => c.start(props).await,
+                Instance::Sink(c) => c.start(props).await,
+            }
+        })
+        .await
     }
 
     async fn stop(&mut self) -> Result<(), ConnectError> {
-        match self {
-            Instance::Source(c) => c.stop().await,
-            Instance::Sink(c) => c.stop().await,
-        }
+        guarded("the connector's stop()", async {
+            match self {
+                Instance::Source(c) => c.stop().await,
+                Instance::Sink(c) => c.stop().await,
+            }
+        })
+        .await
     }
 
     fn task_configs(&self, max: usize) -> Result<Vec<ConfigMap>, ConnectError> {
-        match self {
+        guarded_sync("the connector's task_configs()", || match self {
             Instance::Source(c) => c.task_configs(max),
             Instance::Sink(c) => c.task_configs(max),
-        }
+        })
     }
 }
 
@@ -176,18 +184,20 @@ impl ManagedConnector {
                 store: shared.offsets.clone(),
             }),
         });
-        let mut instance = match &self.factory {
-            ConnectorFactory::Source(make) => {
-                let mut connector = make();
-                connector.initialize(context);
-                Instance::Source(connector)
-            }
-            ConnectorFactory::Sink(make) => {
-                let mut connector = make();
-                connector.initialize(context);
-                Instance::Sink(connector)
-            }
-        };
+        let mut instance = guarded_sync("the connector's initialize()", || {
+            Ok(match &self.factory {
+                ConnectorFactory::Source(make) => {
+                    let mut connector = make();
+                    connector.initialize(context);
+                    Instance::Source(connector)
+                }
+                ConnectorFactory::Sink(make) => {
+                    let mut connector = make();
+                    connector.initialize(context);
+                    Instance::Sink(connector)
+                }
+            })
+        })?;
         instance.start(self.config.originals()).await?;
         self.instance = Some(instance);
         Ok(())

@@ -2,6 +2,7 @@
 //! [`Runtime`] that manages them.
 
 mod connector;
+mod guard;
 mod runtime;
 mod status;
 mod supervisor;

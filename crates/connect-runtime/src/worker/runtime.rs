@@ -13,10 +13,11 @@ use connect_log::kafka::{KafkaConfig, KafkaLog};
 use tokio::sync::{Mutex, mpsc};
 
 use super::connector::ManagedConnector;
+use super::guard::guarded_sync;
 use super::{ConnectorInfo, ConnectorStatus, State, StateInfo, TargetState, TaskInfo, TaskStatus};
 use crate::config::{ConnectorConfig, ConnectorType, WorkerConfig};
 use crate::offsets::{FileOffsetStore, OffsetStore, TopicOffsetStore};
-use crate::plugins::Plugins;
+use crate::plugins::{ConnectorFactory, Plugins};
 
 /// What connectors and tasks share of the worker.
 pub(crate) struct Shared {
@@ -254,10 +255,12 @@ impl Runtime {
         })?;
         let kind = factory.kind();
         let mut infos = ConnectorConfig::validate(props, kind);
-        let own = match &factory {
-            crate::plugins::ConnectorFactory::Source(make) => make().validate(props),
-            crate::plugins::ConnectorFactory::Sink(make) => make().validate(props),
-        };
+        let own = guarded_sync("the connector's validate()", || {
+            Ok(match &factory {
+                ConnectorFactory::Source(make) => make().validate(props),
+                ConnectorFactory::Sink(make) => make().validate(props),
+            })
+        })?;
         for info in own {
             match infos.iter_mut().find(|i| i.name == info.name) {
                 Some(existing) => existing.errors.extend(info.errors),
@@ -270,7 +273,7 @@ impl Runtime {
     async fn checked_config(
         &self,
         props: &ConfigMap,
-    ) -> Result<(ConnectorConfig, String, crate::plugins::ConnectorFactory)> {
+    ) -> Result<(ConnectorConfig, String, ConnectorFactory)> {
         let (kind, infos) = self.validate_connector_config(props).await?;
         let errors: Vec<String> = infos
             .iter()

@@ -8,6 +8,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::State;
+use super::guard::panicked;
 use crate::config::RestartPolicy;
 use crate::errors::error_trace;
 use crate::plugins::ConnectorFactory;
@@ -109,9 +110,7 @@ async fn supervise(
         let trace = match outcome {
             Ok(Ok(())) => return,
             Ok(Err(error)) => error_trace(&error),
-            Err(join) if join.is_panic() => {
-                format!("the task panicked: {}", panic_message(join.into_panic()))
-            }
+            Err(join) if join.is_panic() => error_trace(&panicked("the task", join.into_panic())),
             Err(_) => return,
         };
         tracing::error!(task = %env.id, error = %trace, "Task threw an uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted");
@@ -135,15 +134,5 @@ async fn supervise(
             _ = control.wait_for(|c| c.stop) => return,
         }
         write(&state, State::Restarting, None);
-    }
-}
-
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_owned()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "(no message)".to_owned()
     }
 }

@@ -12,12 +12,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use connect_api::data::{Schema, SchemaBuilder, Struct, Value, logical};
 use connect_api::header::Headers;
 use connect_api::storage::Converter;
 use connect_api::storage::json::{JsonConverter, JsonConverterConfig};
+use connect_benches::median_time;
 use criterion::{Criterion, Throughput};
 use futures::executor::block_on;
 
@@ -123,28 +124,6 @@ fn criterion_benches(c: &mut Criterion, f: &Fixture) {
         b.iter(|| baseline_deserialize(black_box(f)))
     });
     group.finish();
-}
-
-/// The median time of one call, from `samples` timed batches of about 5 ms each.
-fn median_time<T>(samples: usize, mut run: impl FnMut() -> T) -> Duration {
-    let start = Instant::now();
-    let mut calibration = 0u32;
-    while start.elapsed() < Duration::from_millis(20) {
-        black_box(run());
-        calibration += 1;
-    }
-    let per_batch = (calibration / 4).max(1);
-    let mut times: Vec<Duration> = (0..samples)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..per_batch {
-                black_box(run());
-            }
-            t.elapsed() / per_batch
-        })
-        .collect();
-    times.sort();
-    times[times.len() / 2]
 }
 
 /// Prints the median throughputs. The payload-only rows (`schemas.enable=false`, read back as a

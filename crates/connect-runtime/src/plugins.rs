@@ -206,6 +206,7 @@ impl Plugins {
                 plugins.push(converter.class(), PluginKind::HeaderConverter, make);
             }
         }
+        plugins = register_transforms(plugins);
         plugins
             .with_source_connector(FileStreamSourceConnector::CLASS, || {
                 Box::new(FileStreamSourceConnector::default())
@@ -491,6 +492,49 @@ impl Plugins {
     }
 }
 
+/// Kafka Connect's built-in transformations and predicates, under their Java class names.
+fn register_transforms(plugins: Plugins) -> Plugins {
+    use connect_transforms::predicates::has_header_key::HasHeaderKey;
+    use connect_transforms::predicates::record_is_tombstone::RecordIsTombstone;
+    use connect_transforms::predicates::topic_name_matches::TopicNameMatches;
+    use connect_transforms::transforms::{
+        cast::Cast, drop_headers::DropHeaders, extract_field::ExtractField, filter::Filter,
+        flatten::Flatten, header_from::HeaderFrom, hoist_field::HoistField,
+        insert_field::InsertField, insert_header::InsertHeader, mask_field::MaskField,
+        regex_router::RegexRouter, replace_field::ReplaceField,
+        set_schema_metadata::SetSchemaMetadata, timestamp_converter::TimestampConverter,
+        timestamp_router::TimestampRouter, value_to_key::ValueToKey,
+    };
+    /// Registers the `$Key` and `$Value` variants of a transformation.
+    macro_rules! key_and_value {
+        ($plugins:expr, $($t:ty),* $(,)?) => {
+            $plugins$(.with_transform(<$t>::KEY_CLASS, <$t>::key).with_transform(<$t>::VALUE_CLASS, <$t>::value))*
+        };
+    }
+    key_and_value!(
+        plugins,
+        Cast,
+        ExtractField,
+        Flatten,
+        HeaderFrom,
+        HoistField,
+        InsertField,
+        MaskField,
+        ReplaceField,
+        SetSchemaMetadata,
+        TimestampConverter,
+    )
+    .with_transform(DropHeaders::CLASS, DropHeaders::new)
+    .with_transform(Filter::CLASS, Filter::new)
+    .with_transform(InsertHeader::CLASS, InsertHeader::new)
+    .with_transform(RegexRouter::CLASS, RegexRouter::new)
+    .with_transform(TimestampRouter::CLASS, TimestampRouter::new)
+    .with_transform(ValueToKey::CLASS, ValueToKey::new)
+    .with_predicate(HasHeaderKey::CLASS, HasHeaderKey::new)
+    .with_predicate(RecordIsTombstone::CLASS, RecordIsTombstone::new)
+    .with_predicate(TopicNameMatches::CLASS, TopicNameMatches::new)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -522,6 +566,19 @@ mod tests {
             assert!(plugins.converter(name).is_ok(), "{name}");
         }
         assert!(plugins.header_converter("SimpleHeaderConverter").is_ok());
+        for name in [
+            "org.apache.kafka.connect.transforms.InsertField$Value",
+            "InsertField$Value",
+        ] {
+            assert!(plugins.source_transform(name).is_ok(), "{name}");
+            assert!(plugins.sink_transform(name).is_ok(), "{name}");
+        }
+        assert!(plugins.sink_predicate("TopicNameMatches").is_ok());
+        assert!(
+            plugins
+                .source_predicate("org.apache.kafka.connect.transforms.predicates.HasHeaderKey")
+                .is_ok()
+        );
     }
 
     #[test]
@@ -537,8 +594,9 @@ mod tests {
         );
         let err = plugins.source_transform("Mask").err().unwrap();
         assert!(
-            err.to_string()
-                .contains("available transformations are: (none)"),
+            err.to_string().contains(
+                "available transformations are: org.apache.kafka.connect.transforms.Cast$Key, "
+            ),
             "{err}"
         );
     }

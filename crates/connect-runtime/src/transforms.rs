@@ -5,7 +5,9 @@ use connect_api::error::{ConfigError, ConnectError};
 use connect_api::record::{Record, SinkRecord, SourceRecord};
 use connect_api::transform::{Predicate, Transform};
 
-use crate::config::ConnectorConfig;
+use connect_api::config::{ConfigDef, ConfigMap, ConfigValueInfo};
+
+use crate::config::{ConnectorConfig, aliases};
 use crate::errors::{Next, Origin, RetryWithTolerance, Stage as ErrorStage};
 use crate::plugins::{Plugins, UnknownPlugin};
 
@@ -234,4 +236,55 @@ impl<R: ChainRecord> Drop for TransformationChain<R> {
             }
         }
     }
+}
+
+/// Validates each transformation's and predicate's own settings (`transforms.<alias>.*`,
+/// `predicates.<alias>.*`) with its own definition, as Kafka's `ConnectorConfig.enrich` does,
+/// and reports unknown classes on their `type` key. Names carry the prefix.
+pub(crate) fn validate_chain<R: ChainRecord>(
+    plugins: &Plugins,
+    props: &ConfigMap,
+) -> Vec<ConfigValueInfo> {
+    let mut infos = Vec::new();
+    let mut check = |prefix: String, def: Result<ConfigDef, UnknownPlugin>| {
+        let type_key = format!("{prefix}type");
+        let Some(class) = props.get(&type_key) else {
+            return;
+        };
+        match def {
+            Err(error) => {
+                let mut info = ConfigValueInfo::new(type_key);
+                info.errors.push(format!(
+                    "Invalid value {class} for configuration {prefix}type: {error}"
+                ));
+                infos.push(info);
+            }
+            Ok(def) => {
+                // Embedded under the prefix, as Kafka's ConnectorConfig.enrich does, so that a
+                // missing key is named in full (`transforms.a.field`).
+                let group = prefix.trim_end_matches('.').to_owned();
+                let embedded = ConfigDef::new().embed(&prefix, &group, 0, &def);
+                infos.extend(embedded.validate(props));
+            }
+        }
+    };
+    for alias in aliases(props, "transforms") {
+        let prefix = format!("transforms.{alias}.");
+        let def = props
+            .get(&format!("{prefix}type"))
+            .map(|class| R::make_transform(plugins, class).map(|t| t.config()));
+        if let Some(def) = def {
+            check(prefix, def);
+        }
+    }
+    for alias in aliases(props, "predicates") {
+        let prefix = format!("predicates.{alias}.");
+        let def = props
+            .get(&format!("{prefix}type"))
+            .map(|class| R::make_predicate(plugins, class).map(|p| p.config()));
+        if let Some(def) = def {
+            check(prefix, def);
+        }
+    }
+    infos
 }

@@ -62,19 +62,20 @@ impl Struct {
 
     /// A struct from one value per field, in field order, validated.
     pub fn from_values(schema: Schema, values: Vec<Value>) -> Result<Self, DataError> {
-        let mut s = Self::new(schema)?;
-        if values.len() != s.values.len() {
+        if schema.type_() != Type::Struct {
+            return Err(DataError::new(format!("Not a struct schema: {schema}")));
+        }
+        if values.len() != schema.fields().len() {
             return Err(DataError::new(format!(
                 "Struct of {} fields given {} values",
-                s.values.len(),
+                schema.fields().len(),
                 values.len()
             )));
         }
-        for (field, value) in s.schema.fields().iter().zip(&values) {
+        for (field, value) in schema.fields().iter().zip(&values) {
             field.schema().validate_field_value(field.name(), value)?;
         }
-        s.values = values;
-        Ok(s)
+        Ok(Self { schema, values })
     }
 
     /// A struct from values that the caller built to match `schema` (converters, transforms).

@@ -623,8 +623,8 @@ impl ConnectorConfig {
     }
 }
 
-/// The aliases listed under `transforms` or `predicates`, before parsing.
-fn aliases(props: &ConfigMap, key: &str) -> Vec<String> {
+/// The aliases listed under `transforms` or `predicates`, before parsing, without repeats.
+pub(crate) fn aliases(props: &ConfigMap, key: &str) -> Vec<String> {
     let mut seen = HashSet::new();
     props
         .get(key)

@@ -5,6 +5,7 @@ mod connector;
 mod properties;
 mod worker;
 
+pub(crate) use connector::aliases;
 pub use connector::{
     ConnectorConfig, ConnectorType, ErrorsConfig, RestartPolicy, SinkTopics, ToleranceType,
 };

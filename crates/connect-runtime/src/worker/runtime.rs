@@ -18,6 +18,8 @@ use super::{ConnectorInfo, ConnectorStatus, State, StateInfo, TargetState, TaskI
 use crate::config::{ConnectorConfig, ConnectorType, WorkerConfig};
 use crate::offsets::{FileOffsetStore, OffsetStore, TopicOffsetStore};
 use crate::plugins::{ConnectorFactory, Plugins};
+use crate::transforms::validate_chain;
+use connect_api::record::{SinkRecord, SourceRecord};
 
 /// What connectors and tasks share of the worker.
 pub(crate) struct Shared {
@@ -261,7 +263,14 @@ impl Runtime {
                 ConnectorFactory::Sink(make) => make().validate(props),
             })
         })?;
-        for info in own {
+        let plugins = &self.inner.shared.plugins;
+        let chain = guarded_sync("a transformation's config()", || {
+            Ok(match kind {
+                ConnectorType::Source => validate_chain::<SourceRecord>(plugins, props),
+                ConnectorType::Sink => validate_chain::<SinkRecord>(plugins, props),
+            })
+        })?;
+        for info in own.into_iter().chain(chain) {
             match infos.iter_mut().find(|i| i.name == info.name) {
                 Some(existing) => existing.errors.extend(info.errors),
                 None => infos.push(info),

@@ -462,11 +462,12 @@ pub(crate) fn rebuild_struct(
             .zip(updated.fields())
             .all(|(a, b)| a.name() == b.name());
     if same_layout {
-        let mut out = Vec::with_capacity(values.len());
-        for (field, value) in fields.iter().zip(values) {
-            out.push(map(field, with_default(field, value))?);
+        // Mapped in place: the values' vector is reused.
+        let mut values = values;
+        for (field, value) in fields.iter().zip(values.iter_mut()) {
+            *value = map(field, with_default(field, std::mem::take(value)))?;
         }
-        return Ok(Struct::from_values(updated.clone(), out)?);
+        return Ok(Struct::from_values(updated.clone(), values)?);
     }
     let mut out = Struct::new(updated.clone())?;
     for (field, value) in fields.iter().zip(values) {

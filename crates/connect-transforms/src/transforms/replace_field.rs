@@ -246,21 +246,28 @@ impl<R: Record> Transform<R> for ReplaceField {
                 let updated = self
                     .cache
                     .get_or_derive(&source, |s| rules.make_updated_schema(s))?;
-                // The kept fields in order are the fields of the updated schema.
-                let values: Vec<Value> = source
-                    .fields()
-                    .iter()
-                    .zip(value.into_values())
-                    .filter(|(field, _)| rules.keeps(Some(field.name())))
-                    .map(|(field, v)| match v {
-                        Value::Null if self.replace_null_with_default => field
-                            .schema()
-                            .default_value()
-                            .cloned()
-                            .unwrap_or(Value::Null),
-                        v => v,
-                    })
-                    .collect();
+                // The kept fields in order are the fields of the updated schema; the values'
+                // vector is filtered in place.
+                let mut values = value.into_values();
+                let mut fields = source.fields().iter();
+                values.retain(|_| {
+                    fields
+                        .next()
+                        .is_some_and(|field| rules.keeps(Some(field.name())))
+                });
+                if self.replace_null_with_default {
+                    let kept = source
+                        .fields()
+                        .iter()
+                        .filter(|field| rules.keeps(Some(field.name())));
+                    for (field, value) in kept.zip(values.iter_mut()) {
+                        if value.is_null()
+                            && let Some(default) = field.schema().default_value()
+                        {
+                            *value = default.clone();
+                        }
+                    }
+                }
                 (
                     Some(updated.clone()),
                     Value::Struct(Struct::from_values(updated, values)?),

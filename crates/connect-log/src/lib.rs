@@ -233,4 +233,8 @@ pub trait Log: Send + Sync + 'static {
         group: &str,
         partitions: &[Partition],
     ) -> Result<HashMap<Partition, i64>>;
+
+    /// Removes a group's committed offsets for these partitions (Kafka's OffsetDelete), so that
+    /// its consumers start again per their reset policy. The group must have no active members.
+    async fn delete_committed_offsets(&self, group: &str, partitions: &[Partition]) -> Result<()>;
 }

@@ -919,6 +919,78 @@ async fn group_offsets_persist_across_reopen() {
 }
 
 #[tokio::test]
+async fn deleted_group_offsets_stay_deleted_across_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = EmbeddedLog::open(dir.path(), options()).await.unwrap();
+    log.create_topic(&NewTopic::new("a", 3)).await.unwrap();
+    let p = |n| Partition::new("a", n);
+    let all = [p(0), p(1), p(2)];
+    log.commit_offsets("sink", &[(p(0), 10), (p(1), 11), (p(2), 12)])
+        .await
+        .unwrap();
+    log.commit_offsets("other", &[(p(0), 5), (p(1), 6)])
+        .await
+        .unwrap();
+
+    log.delete_committed_offsets("sink", &[p(0), p(2)])
+        .await
+        .unwrap();
+    assert_eq!(
+        log.committed_offsets("sink", &all).await.unwrap(),
+        HashMap::from([(p(1), 11)])
+    );
+    // Other groups keep theirs.
+    assert_eq!(
+        log.committed_offsets("other", &all).await.unwrap(),
+        HashMap::from([(p(0), 5), (p(1), 6)])
+    );
+    // Deleting offsets that are not there (again, or of a group that never committed, or
+    // nothing at all) is fine.
+    log.delete_committed_offsets("sink", &[p(0)]).await.unwrap();
+    log.delete_committed_offsets("never-committed", &[p(0)])
+        .await
+        .unwrap();
+    log.delete_committed_offsets("sink", &[]).await.unwrap();
+    // Unknown partitions are errors, as for commits, and nothing is deleted.
+    let missing = Partition::new("missing", 0);
+    assert!(matches!(
+        log.delete_committed_offsets("sink", &[p(1), missing.clone()]).await,
+        Err(LogError::UnknownPartition(m)) if m == "missing-0"
+    ));
+    assert!(matches!(
+        log.delete_committed_offsets("sink", &[p(3)]).await,
+        Err(LogError::UnknownPartition(m)) if m == "a-3"
+    ));
+    assert_eq!(
+        log.committed_offsets("sink", &all).await.unwrap(),
+        HashMap::from([(p(1), 11)])
+    );
+    // A commit after a delete brings the partition back.
+    log.commit_offsets("sink", &[(p(2), 20)]).await.unwrap();
+    log.delete_committed_offsets("other", &[p(0), p(1)])
+        .await
+        .unwrap();
+    drop(log);
+
+    let log = EmbeddedLog::open(dir.path(), options()).await.unwrap();
+    assert_eq!(
+        log.committed_offsets("sink", &all).await.unwrap(),
+        HashMap::from([(p(1), 11), (p(2), 20)])
+    );
+    assert!(
+        log.committed_offsets("other", &all)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // No temporary files were left behind.
+    for entry in std::fs::read_dir(dir.path().join("groups")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(name.ends_with(".json"), "{name}");
+    }
+}
+
+#[tokio::test]
 async fn retention_by_size_deletes_oldest_segments() {
     let dir = tempfile::tempdir().unwrap();
     let opts = EmbeddedLogOptions {

@@ -424,6 +424,58 @@ async fn committed_offsets_are_shared_with_kafka_python() {
 }
 
 #[tokio::test]
+async fn deleted_committed_offsets_are_gone_for_kafka_python_too() {
+    let broker = require_broker!();
+    let bootstrap = broker.bootstrap();
+    let log = connect(&broker).await;
+    log.create_topic(&NewTopic::new("reset", 2)).await.unwrap();
+    let p = |n| Partition::new("reset", n);
+
+    log.commit_offsets("connect-reset", &[(p(0), 42), (p(1), 7)])
+        .await
+        .unwrap();
+    // nisshi 0.6.0 has no OffsetDelete: this goes through KafkaLog's fallback (a commit of
+    // offset -1, checked afterwards); Kafka 2.4+ through OffsetDelete.
+    log.commit_offsets("bystander", &[(p(0), 3)]).await.unwrap();
+    log.delete_committed_offsets("connect-reset", &[p(0)])
+        .await
+        .unwrap();
+    let ours = log
+        .committed_offsets("connect-reset", &[p(0), p(1)])
+        .await
+        .unwrap();
+    assert_eq!(ours, HashMap::from([(p(1), 7)]));
+    let seen = kafka_python::committed_offsets(&bootstrap, "connect-reset", "reset")
+        .await
+        .unwrap();
+    assert_eq!(seen, BTreeMap::from([(1, 7)]));
+    // Other groups keep theirs.
+    let seen = kafka_python::committed_offsets(&bootstrap, "bystander", "reset")
+        .await
+        .unwrap();
+    assert_eq!(seen, BTreeMap::from([(0, 3)]));
+
+    // Deleting again, for a group that never committed, or nothing at all, is fine.
+    log.delete_committed_offsets("connect-reset", &[p(0)])
+        .await
+        .unwrap();
+    log.delete_committed_offsets("nobody", &[p(0), p(1)])
+        .await
+        .unwrap();
+    log.delete_committed_offsets("connect-reset", &[])
+        .await
+        .unwrap();
+    // A commit after a delete brings the partition back.
+    log.commit_offsets("connect-reset", &[(p(0), 9)])
+        .await
+        .unwrap();
+    let seen = kafka_python::committed_offsets(&bootstrap, "connect-reset", "reset")
+        .await
+        .unwrap();
+    assert_eq!(seen, BTreeMap::from([(0, 9), (1, 7)]));
+}
+
+#[tokio::test]
 async fn out_of_range_offsets_and_unknown_partitions() {
     let broker = require_broker!(Storage::Sqlite);
     let log = connect(&broker).await;
@@ -592,6 +644,46 @@ async fn member(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+#[tokio::test]
+async fn offsets_of_a_group_with_members_are_not_deleted() {
+    let broker = require_broker!();
+    let log = connect(&broker).await;
+    log.create_topic(&NewTopic::new("busy", 1)).await.unwrap();
+    let p0 = Partition::new("busy", 0);
+    log.commit_offsets("connect-cluster", &[(p0.clone(), 42)])
+        .await
+        .unwrap();
+    let group = group_client(&broker);
+    let (joined, _) = member(&group, "worker-1", 1).await;
+    // Kafka answers OffsetDelete with NON_EMPTY_GROUP; nisshi 0.6.0 (no OffsetDelete) rejects
+    // the fallback's commit outside the generation with UNKNOWN_MEMBER_ID.
+    let err = log
+        .delete_committed_offsets("connect-cluster", std::slice::from_ref(&p0))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, LogError::Invalid(m) if m.contains("\"connect-cluster\"") && m.contains("active members")),
+        "{err:?}"
+    );
+    assert_eq!(
+        log.committed_offsets("connect-cluster", std::slice::from_ref(&p0))
+            .await
+            .unwrap(),
+        HashMap::from([(p0.clone(), 42)])
+    );
+    // Once the member left, the offsets can be deleted.
+    group.leave_group(&joined.member_id, None).await.unwrap();
+    log.delete_committed_offsets("connect-cluster", std::slice::from_ref(&p0))
+        .await
+        .unwrap();
+    assert!(
+        log.committed_offsets("connect-cluster", std::slice::from_ref(&p0))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]

@@ -49,18 +49,20 @@ pub struct Producer<T> {
     new_topic_replication: i16,
     round_robin: u32,
     client: String,
+    on_new_topic: Box<dyn Fn(&str) + Send + Sync>,
 }
 
 impl<T: Send + 'static> Producer<T> {
     /// A producer whose acknowledgements arrive on the returned receiver. Topics that do not exist
     /// are created with `new_topic_partitions` and `new_topic_replication` (-1: the log's
-    /// defaults).
+    /// defaults); `on_new_topic` hears of each topic the first time it is written to.
     pub fn new(
         log: Arc<dyn Log>,
         client: String,
         stopping: watch::Receiver<bool>,
         new_topic_partitions: i32,
         new_topic_replication: i16,
+        on_new_topic: Box<dyn Fn(&str) + Send + Sync>,
     ) -> (Self, mpsc::UnboundedReceiver<Ack<T>>) {
         let (acks, receiver) = mpsc::unbounded_channel();
         let producer = Self {
@@ -73,6 +75,7 @@ impl<T: Send + 'static> Producer<T> {
             new_topic_replication,
             round_robin: 0,
             client,
+            on_new_topic,
         };
         (producer, receiver)
     }
@@ -107,6 +110,7 @@ impl<T: Send + 'static> Producer<T> {
             }
         };
         self.partition_counts.insert(topic.clone(), count);
+        (self.on_new_topic)(topic);
         Ok(count)
     }
 

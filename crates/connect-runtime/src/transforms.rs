@@ -238,6 +238,30 @@ impl<R: ChainRecord> Drop for TransformationChain<R> {
     }
 }
 
+/// The definitions of every transformation's and predicate's own keys, embedded under their
+/// prefixes (`transforms.<alias>.`, `predicates.<alias>.`), for the connector's full definition.
+pub(crate) fn chain_defs<R: ChainRecord>(plugins: &Plugins, props: &ConfigMap) -> ConfigDef {
+    let mut def = ConfigDef::new();
+    for (list, transform) in [("transforms", true), ("predicates", false)] {
+        for alias in aliases(props, list) {
+            let prefix = format!("{list}.{alias}.");
+            let Some(class) = props.get(&format!("{prefix}type")) else {
+                continue;
+            };
+            let own = if transform {
+                R::make_transform(plugins, class).map(|t| t.config())
+            } else {
+                R::make_predicate(plugins, class).map(|p| p.config())
+            };
+            if let Ok(own) = own {
+                let group = prefix.trim_end_matches('.').to_owned();
+                def = def.embed(&prefix, &group, 0, &own);
+            }
+        }
+    }
+    def
+}
+
 /// Validates each transformation's and predicate's own settings (`transforms.<alias>.*`,
 /// `predicates.<alias>.*`) with its own definition, as Kafka's `ConnectorConfig.enrich` does,
 /// and reports unknown classes on their `type` key. Names carry the prefix.

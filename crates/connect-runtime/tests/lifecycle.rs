@@ -552,3 +552,115 @@ async fn offsets_written_by_kafka_connect_in_the_offsets_topic_are_resumed() {
     assert_eq!(last.key.as_deref(), Some(key.as_bytes()));
     assert_eq!(last.value.as_deref(), Some(&br#"{"position":19}"#[..]));
 }
+
+#[tokio::test]
+async fn offsets_of_a_stopped_connector_can_be_altered_and_reset() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = Runtime::builder(worker(dir.path(), &[]))
+        .build()
+        .await
+        .unwrap();
+    let (input, output) = (dir.path().join("in.txt"), dir.path().join("out.txt"));
+    std::fs::write(&input, "one\ntwo\nthree\n").unwrap();
+    let source = props(&[
+        ("name", "src"),
+        ("connector.class", "FileStreamSource"),
+        ("topic", "t"),
+        ("file", input.to_str().unwrap()),
+    ]);
+    runtime.create_connector(source, None).await.unwrap();
+    let sink = props(&[
+        ("name", "sink"),
+        ("connector.class", "FileStreamSink"),
+        ("topics", "t"),
+        ("file", output.to_str().unwrap()),
+    ]);
+    runtime.create_connector(sink, None).await.unwrap();
+    wait_until(
+        "the lines are copied",
+        Duration::from_secs(10),
+        None,
+        || lines(&output).len() == 3,
+    )
+    .await;
+    assert_eq!(
+        runtime
+            .connector_topics("src")
+            .await
+            .unwrap()
+            .into_iter()
+            .collect::<Vec<_>>(),
+        ["t"]
+    );
+    assert_eq!(
+        runtime
+            .connector_topics("sink")
+            .await
+            .unwrap()
+            .into_iter()
+            .collect::<Vec<_>>(),
+        ["t"]
+    );
+
+    // Only a stopped connector's offsets may change.
+    let partition: OffsetMap = serde_json::json!({"filename": input.to_str().unwrap()})
+        .as_object()
+        .cloned()
+        .unwrap();
+    let position = |p: i64| {
+        serde_json::json!({"position": p})
+            .as_object()
+            .cloned()
+            .unwrap()
+    };
+    let err = runtime
+        .alter_connector_offsets("src", vec![(partition.clone(), Some(position(4)))])
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("Connectors must be in the STOPPED state"),
+        "{err}"
+    );
+
+    // Rewind the source to after "one": "two" and "three" are read again.
+    runtime.stop_connector("src").await.unwrap();
+    let altered = runtime
+        .alter_connector_offsets("src", vec![(partition.clone(), Some(position(4)))])
+        .await
+        .unwrap();
+    assert_eq!(
+        altered.message(false),
+        "The offsets for this connector have been altered successfully"
+    );
+    runtime.resume_connector("src").await.unwrap();
+    wait_until(
+        "the rewound lines are copied again",
+        Duration::from_secs(10),
+        None,
+        || lines(&output).len() == 5,
+    )
+    .await;
+    assert_eq!(lines(&output), ["one", "two", "three", "two", "three"]);
+
+    // Reset the sink's group: it starts again from the beginning of the topic.
+    runtime.stop_connector("sink").await.unwrap();
+    let reset = runtime.reset_connector_offsets("sink").await.unwrap();
+    assert!(
+        reset.message(true).contains("have been reset successfully"),
+        "{}",
+        reset.message(true)
+    );
+    assert!(runtime.connector_offsets("sink").await.unwrap().is_empty());
+    runtime.resume_connector("sink").await.unwrap();
+    wait_until(
+        "the sink reads the topic again",
+        Duration::from_secs(10),
+        None,
+        || lines(&output).len() == 10,
+    )
+    .await;
+    runtime.reset_connector_topics("sink").await.unwrap();
+    assert!(runtime.connector_topics("sink").await.unwrap().is_empty());
+    runtime.shutdown().await;
+}

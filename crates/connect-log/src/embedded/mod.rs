@@ -240,6 +240,24 @@ impl EmbeddedLog {
             .clone()
     }
 
+    /// Rewrites a group's file (atomically) with `offsets`; the caller holds the group's lock.
+    async fn store_group(&self, group: &str, offsets: &BTreeMap<Partition, i64>) -> Result<()> {
+        let file = GroupFile {
+            group: group.to_owned(),
+            offsets: offsets
+                .iter()
+                .map(|(p, offset)| GroupOffset {
+                    topic: p.topic.to_string(),
+                    partition: p.partition,
+                    offset: *offset,
+                })
+                .collect(),
+        };
+        let dir = self.inner.dir.clone();
+        let sync = self.sync_metadata();
+        blocking(move || meta::store_group(&dir, &file, sync)).await
+    }
+
     fn sync_metadata(&self) -> bool {
         self.inner.options.fsync != FsyncPolicy::Never
     }
@@ -572,20 +590,7 @@ impl Log for EmbeddedLog {
         let mut committed = state.lock().await;
         let mut updated = committed.clone();
         updated.extend(offsets.iter().cloned());
-        let file = GroupFile {
-            group: group.to_owned(),
-            offsets: updated
-                .iter()
-                .map(|(p, offset)| GroupOffset {
-                    topic: p.topic.to_string(),
-                    partition: p.partition,
-                    offset: *offset,
-                })
-                .collect(),
-        };
-        let dir = self.inner.dir.clone();
-        let sync = self.sync_metadata();
-        blocking(move || meta::store_group(&dir, &file, sync)).await?;
+        self.store_group(group, &updated).await?;
         *committed = updated;
         Ok(())
     }
@@ -601,6 +606,24 @@ impl Log for EmbeddedLog {
             .iter()
             .filter_map(|p| committed.get(p).map(|offset| (p.clone(), *offset)))
             .collect())
+    }
+
+    async fn delete_committed_offsets(&self, group: &str, partitions: &[Partition]) -> Result<()> {
+        for partition in partitions {
+            self.partition(partition)?;
+        }
+        let state = self.group(group);
+        let mut committed = state.lock().await;
+        if !partitions.iter().any(|p| committed.contains_key(p)) {
+            return Ok(());
+        }
+        let mut updated = committed.clone();
+        for partition in partitions {
+            updated.remove(partition);
+        }
+        self.store_group(group, &updated).await?;
+        *committed = updated;
+        Ok(())
     }
 }
 

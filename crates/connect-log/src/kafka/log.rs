@@ -17,7 +17,8 @@ use tokio::sync::OnceCell;
 
 use super::config::{CompressionType, KafkaConfig};
 use super::protocol::{
-    Cluster, CommitAs, ConnectionConfig, GroupCoordinator, RetryPolicy, SaslMechanism, upper_snake,
+    ClientError, Cluster, CommitAs, ConnectionConfig, ErrorCode, GroupCoordinator, RetryPolicy,
+    SaslMechanism, TopicPartition, upper_snake,
 };
 use crate::{
     Fetched, Log, LogError, LogRecord, NewTopic, OffsetSpec, Partition, Result, StoredRecord,
@@ -515,9 +516,121 @@ impl Log for KafkaLog {
             })
             .collect())
     }
+
+    async fn delete_committed_offsets(&self, group: &str, partitions: &[Partition]) -> Result<()> {
+        let wanted: Vec<_> = partitions
+            .iter()
+            .map(|p| (p.topic.to_string(), p.partition))
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let coordinator = self.group(group);
+        if !coordinator.supports_offset_delete().await? {
+            return self
+                .delete_offsets_by_commit(group, &coordinator, &wanted)
+                .await;
+        }
+        delete_result(
+            group,
+            &self.describe(),
+            coordinator.delete_offsets(&wanted).await,
+        )
+    }
+}
+
+/// What OffsetDelete's outcome means for [`Log::delete_committed_offsets`].
+fn delete_result(group: &str, describe: &str, result: Result<(), ClientError>) -> Result<()> {
+    match result {
+        Ok(()) => Ok(()),
+        // The group does not exist (it never committed, or its offsets expired): nothing to
+        // delete.
+        Err(e) if e.code() == Some(ErrorCode::GROUP_ID_NOT_FOUND) => Ok(()),
+        Err(e) if e.code().is_some_and(is_active_group_error) => {
+            Err(active_group(group, describe, &e))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Errors meaning that the group has active members, whose offsets cannot be deleted (by
+/// OffsetDelete, or by a commit outside any generation).
+fn is_active_group_error(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::NON_EMPTY_GROUP
+            | ErrorCode::GROUP_SUBSCRIBED_TO_TOPIC
+            | ErrorCode::UNKNOWN_MEMBER_ID
+            | ErrorCode::ILLEGAL_GENERATION
+            | ErrorCode::REBALANCE_IN_PROGRESS
+    )
+}
+
+fn active_group(group: &str, describe: &str, e: &ClientError) -> LogError {
+    LogError::Invalid(format!(
+        "cannot delete the committed offsets of consumer group {group:?} on {describe}: the \
+         group has active members; stop them first ({e})"
+    ))
 }
 
 impl KafkaLog {
+    /// Deletes committed offsets on a coordinator without OffsetDelete (Kafka before 2.4,
+    /// nisshi 0.6.0), by committing offset -1 (outside any generation) for the partitions
+    /// that have one, then checking that they are gone.
+    ///
+    /// Observed on nisshi 0.6.0: its ApiVersions response does not list OffsetDelete (API key
+    /// 47), and an OffsetDelete sent anyway makes it log `UnknownServiceFrame` and close the
+    /// connection. It accepts a commit of offset -1, after which the partition has no
+    /// committed offset both for this client (whose OffsetFetch ignores negative offsets) and
+    /// for kafka-python (tested in `tests/kafka.rs`). Kafka's Java consumer likewise treats a
+    /// negative committed offset as none (this path is not tested on Kafka before 2.4). A
+    /// commit outside the generation is rejected while the group has members
+    /// (`UNKNOWN_MEMBER_ID` on nisshi), as OffsetDelete is. The check afterwards makes a
+    /// broker on which this does not work an error, not a silent success.
+    async fn delete_offsets_by_commit(
+        &self,
+        group: &str,
+        coordinator: &GroupCoordinator,
+        wanted: &[TopicPartition],
+    ) -> Result<()> {
+        let mut present: Vec<TopicPartition> = coordinator
+            .fetch_offsets(wanted)
+            .await?
+            .into_keys()
+            .collect();
+        if present.is_empty() {
+            return Ok(());
+        }
+        present.sort();
+        let reset: Vec<_> = present.into_iter().map(|tp| (tp, -1)).collect();
+        if let Err(e) = coordinator
+            .commit_offsets(&CommitAs::simple(), &reset)
+            .await
+        {
+            return Err(if e.code().is_some_and(is_active_group_error) {
+                active_group(group, &self.describe(), &e)
+            } else {
+                e.into()
+            });
+        }
+        let left = coordinator.fetch_offsets(wanted).await?;
+        if left.is_empty() {
+            return Ok(());
+        }
+        let mut left: Vec<String> = left
+            .into_iter()
+            .map(|((topic, partition), offset)| format!("{topic}-{partition} at {offset}"))
+            .collect();
+        left.sort();
+        Err(LogError::Other(format!(
+            "cannot delete the committed offsets of consumer group {group:?} on {}: the \
+             broker does not support OffsetDelete, and after committing offset -1 instead it \
+             still reports {}",
+            self.describe(),
+            left.join(", ")
+        )))
+    }
+
     /// One Fetch; OFFSET_OUT_OF_RANGE becomes [`LogError::OffsetOutOfRange`].
     async fn fetch_once(
         &self,
@@ -579,6 +692,35 @@ impl KafkaLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offset_delete_errors_map_to_log_errors() {
+        let broker = |code| {
+            Err(ClientError::Broker {
+                api: "OffsetDelete",
+                code,
+                message: Some("group g".into()),
+            })
+        };
+        assert!(delete_result("g", "kafka (b:1)", Ok(())).is_ok());
+        assert!(delete_result("g", "kafka (b:1)", broker(ErrorCode::GROUP_ID_NOT_FOUND)).is_ok());
+        for code in [
+            ErrorCode::NON_EMPTY_GROUP,
+            ErrorCode::GROUP_SUBSCRIBED_TO_TOPIC,
+        ] {
+            let e = delete_result("connect-sink", "kafka (b:1)", broker(code)).unwrap_err();
+            assert!(
+                matches!(&e, LogError::Invalid(m)
+                    if m.contains("\"connect-sink\"") && m.contains("active members")
+                        && m.contains(&code.name())),
+                "{e:?}"
+            );
+        }
+        let e = delete_result("g", "k", broker(ErrorCode::NOT_COORDINATOR)).unwrap_err();
+        assert!(e.is_retriable(), "{e:?}");
+        let e = delete_result("g", "k", broker(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION)).unwrap_err();
+        assert!(matches!(e, LogError::UnknownPartition(_)), "{e:?}");
+    }
 
     #[test]
     fn records_convert_with_the_documented_header_limits() {

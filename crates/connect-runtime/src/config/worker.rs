@@ -171,6 +171,20 @@ impl WorkerConfig {
         u64::try_from(bytes).ok()
     }
 
+    /// `topic.tracking.enable`.
+    pub fn topic_tracking_enabled(&self) -> bool {
+        self.parsed
+            .get_bool("topic.tracking.enable")
+            .unwrap_or(true)
+    }
+
+    /// `topic.tracking.allow.reset`.
+    pub fn topic_tracking_reset_allowed(&self) -> bool {
+        self.parsed
+            .get_bool("topic.tracking.allow.reset")
+            .unwrap_or(true)
+    }
+
     /// The worker id shown in statuses: the advertised REST host and port.
     pub fn worker_id(&self) -> String {
         let host = self

@@ -15,7 +15,7 @@ use crate::errors::operator_reporters;
 use crate::errors::{DeadLetterQueue, RetryWithTolerance};
 use crate::offsets::OffsetStore;
 use crate::plugins::Plugins;
-use crate::worker::TargetState;
+use crate::worker::{ActiveTopics, TargetState};
 
 pub(crate) use sink::run_sink_task;
 pub(crate) use source::run_source_task;
@@ -53,6 +53,8 @@ pub(crate) struct TaskEnv {
     pub(crate) log: Arc<dyn Log>,
     pub(crate) offsets: Arc<dyn OffsetStore>,
     pub(crate) control: watch::Receiver<Control>,
+    /// Where the topics the task uses are noted.
+    pub(crate) topics: ActiveTopics,
 }
 
 impl TaskEnv {

@@ -636,6 +636,11 @@ impl Driver {
             }
         }
         if !added.is_empty() {
+            for partition in &added {
+                self.env
+                    .topics
+                    .record(&self.env.id.connector, &partition.topic);
+            }
             let committed = match self.env.log.committed_offsets(&self.group, &added).await {
                 Ok(committed) => committed,
                 Err(error) => {

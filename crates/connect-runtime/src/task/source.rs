@@ -133,8 +133,16 @@ pub(crate) async fn run_source_task(
         .unwrap_or(DEFAULT_BUFFER_BYTES);
     let client = format!("connector-producer-{}", env.id);
     let (stop_sender, stopping) = tokio::sync::watch::channel(false);
-    let (producer, acks) =
-        Producer::new(env.log.clone(), client, stopping, partitions, replication);
+    let (topics, connector) = (env.topics.clone(), env.id.connector.clone());
+    let on_new_topic = Box::new(move |topic: &str| topics.record(&connector, topic));
+    let (producer, acks) = Producer::new(
+        env.log.clone(),
+        client,
+        stopping,
+        partitions,
+        replication,
+        on_new_topic,
+    );
     let mut driver = Driver {
         env,
         task,

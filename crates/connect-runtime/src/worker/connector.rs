@@ -255,6 +255,7 @@ impl ManagedConnector {
             log: shared.log.clone(),
             offsets: shared.offsets.clone(),
             control: receiver,
+            topics: shared.topics.clone(),
         };
         let count = self.task_configs.len();
         TaskHandle::start(

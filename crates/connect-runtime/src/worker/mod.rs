@@ -3,12 +3,16 @@
 
 mod connector;
 mod guard;
+mod offsets;
 mod runtime;
 mod status;
 mod supervisor;
+mod topics;
 
+pub use offsets::OffsetsAltered;
 pub use runtime::{Runtime, RuntimeBuilder};
 pub use status::{ConnectorInfo, ConnectorStatus, State, StateInfo, TaskInfo, TaskStatus};
+pub(crate) use topics::ActiveTopics;
 
 /// What a connector should be doing, as set by create, pause, resume and stop (Kafka's
 /// `TargetState`).

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Weak};
 
-use connect_api::config::{ConfigMap, ConfigValueInfo};
+use connect_api::config::{ConfigDef, ConfigMap, ConfigValueInfo};
 use connect_api::error::{ConfigError, ConnectError, Result};
 use connect_api::record::OffsetMap;
 use connect_log::Log;
@@ -14,11 +14,14 @@ use tokio::sync::{Mutex, mpsc};
 
 use super::connector::ManagedConnector;
 use super::guard::guarded_sync;
-use super::{ConnectorInfo, ConnectorStatus, State, StateInfo, TargetState, TaskInfo, TaskStatus};
+use super::{
+    ActiveTopics, ConnectorInfo, ConnectorStatus, State, StateInfo, TargetState, TaskInfo,
+    TaskStatus,
+};
 use crate::config::{ConnectorConfig, ConnectorType, WorkerConfig};
 use crate::offsets::{FileOffsetStore, OffsetStore, TopicOffsetStore};
 use crate::plugins::{ConnectorFactory, Plugins};
-use crate::transforms::validate_chain;
+use crate::transforms::{chain_defs, validate_chain};
 use connect_api::record::{SinkRecord, SourceRecord};
 
 /// What connectors and tasks share of the worker.
@@ -29,11 +32,12 @@ pub(crate) struct Shared {
     pub(crate) offsets: Arc<dyn OffsetStore>,
     pub(crate) reconfigure: mpsc::UnboundedSender<String>,
     pub(crate) worker_id: String,
+    pub(crate) topics: ActiveTopics,
 }
 
-struct Inner {
-    shared: Shared,
-    connectors: Mutex<BTreeMap<String, ManagedConnector>>,
+pub(super) struct Inner {
+    pub(super) shared: Shared,
+    pub(super) connectors: Mutex<BTreeMap<String, ManagedConnector>>,
 }
 
 /// Builds a [`Runtime`].
@@ -91,6 +95,7 @@ impl RuntimeBuilder {
                 offsets,
                 reconfigure,
                 worker_id,
+                topics: ActiveTopics::default(),
             },
             connectors: Mutex::new(BTreeMap::new()),
         });
@@ -204,7 +209,7 @@ async fn reconfigure_on_request(inner: Weak<Inner>, mut requests: mpsc::Unbounde
 /// ```
 #[derive(Clone)]
 pub struct Runtime {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
 impl Runtime {
@@ -231,6 +236,49 @@ impl Runtime {
     /// The worker configuration.
     pub fn worker_config(&self) -> &WorkerConfig {
         &self.inner.shared.worker
+    }
+
+    /// The full definition of a connector configuration: the common keys, the connector's own,
+    /// and those of its transformations and predicates under their prefixes (Kafka's enriched
+    /// `ConnectorConfig`), for `PUT /connector-plugins/{plugin}/config/validate`.
+    ///
+    /// # Errors
+    ///
+    /// When `connector.class` is missing or names no known connector.
+    pub fn connector_config_def(&self, props: &ConfigMap) -> Result<(ConnectorType, ConfigDef)> {
+        let Some(class) = props.get("connector.class") else {
+            return Err(ConnectError::Config(ConfigError::missing(
+                "connector.class",
+            )));
+        };
+        let plugins = &self.inner.shared.plugins;
+        let (_, factory) = plugins.connector(class).map_err(|e| {
+            ConnectError::Config(ConfigError::invalid(
+                "connector.class",
+                class.clone(),
+                e.to_string(),
+            ))
+        })?;
+        let kind = factory.kind();
+        let own = guarded_sync("the connector's config()", || {
+            Ok(match &factory {
+                ConnectorFactory::Source(make) => make().config(),
+                ConnectorFactory::Sink(make) => make().config(),
+            })
+        })?;
+        let chain = guarded_sync("a transformation's config()", || {
+            Ok(match kind {
+                ConnectorType::Source => chain_defs::<SourceRecord>(plugins, props),
+                ConnectorType::Sink => chain_defs::<SinkRecord>(plugins, props),
+            })
+        })?;
+        let mut def = ConnectorConfig::def(kind, props);
+        for key in own.keys().chain(chain.keys()) {
+            if !def.contains(key.name()) {
+                def.add(key.clone());
+            }
+        }
+        Ok((kind, def))
     }
 
     /// Validates a connector configuration: the kind of connector and every key's value and

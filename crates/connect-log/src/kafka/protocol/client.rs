@@ -478,6 +478,32 @@ impl GroupCoordinator {
         self.call(move |conn| async move { conn.offset_fetch(&self.group_id, partitions).await })
             .await
     }
+
+    /// Whether the coordinator supports OffsetDelete (Kafka 2.4+; not nisshi 0.6.0).
+    ///
+    /// # Errors
+    ///
+    /// FindCoordinator's or the connection's errors once retries are exhausted.
+    pub async fn supports_offset_delete(&self) -> Result<bool, ClientError> {
+        self.call(|conn| async move { Ok(conn.supports_offset_delete()) })
+            .await
+    }
+
+    /// OffsetDelete: removes the group's committed offsets for `partitions` (see
+    /// [`BrokerConnection::offset_delete`]).
+    ///
+    /// # Errors
+    ///
+    /// The group's or a partition's error as [`ClientError::Broker`] (`GROUP_ID_NOT_FOUND`,
+    /// `NON_EMPTY_GROUP`, `GROUP_SUBSCRIBED_TO_TOPIC`, ...); [`ClientError::Protocol`] when the
+    /// coordinator does not support OffsetDelete.
+    pub async fn delete_offsets(&self, partitions: &[TopicPartition]) -> Result<(), ClientError> {
+        if partitions.is_empty() {
+            return Ok(());
+        }
+        self.call(move |conn| async move { conn.offset_delete(&self.group_id, partitions).await })
+            .await
+    }
 }
 
 #[cfg(test)]

@@ -14,9 +14,10 @@ use kafka_protocol::messages::{
     CreateTopicsRequest, CreateTopicsResponse, DescribeConfigsRequest, DescribeConfigsResponse,
     FindCoordinatorRequest, FindCoordinatorResponse, HeartbeatRequest, HeartbeatResponse,
     JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest, LeaveGroupResponse, MetadataRequest,
-    MetadataResponse, OffsetCommitRequest, OffsetCommitResponse, OffsetFetchRequest,
-    OffsetFetchResponse, SaslAuthenticateRequest, SaslAuthenticateResponse, SaslHandshakeRequest,
-    SaslHandshakeResponse, SyncGroupRequest, SyncGroupResponse,
+    MetadataResponse, OffsetCommitRequest, OffsetCommitResponse, OffsetDeleteRequest,
+    OffsetDeleteResponse, OffsetFetchRequest, OffsetFetchResponse, SaslAuthenticateRequest,
+    SaslAuthenticateResponse, SaslHandshakeRequest, SaslHandshakeResponse, SyncGroupRequest,
+    SyncGroupResponse,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Message, StrBytes};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -56,6 +57,7 @@ api_requests! {
     LeaveGroup: LeaveGroupRequest => LeaveGroupResponse,
     OffsetCommit: OffsetCommitRequest => OffsetCommitResponse,
     OffsetFetch: OffsetFetchRequest => OffsetFetchResponse,
+    OffsetDelete: OffsetDeleteRequest => OffsetDeleteResponse,
     CreateTopics: CreateTopicsRequest => CreateTopicsResponse,
     DescribeConfigs: DescribeConfigsRequest => DescribeConfigsResponse,
 }
@@ -408,6 +410,7 @@ pub(crate) fn api_name(key: ApiKey) -> &'static str {
         ApiKey::LeaveGroup => "LeaveGroup",
         ApiKey::OffsetCommit => "OffsetCommit",
         ApiKey::OffsetFetch => "OffsetFetch",
+        ApiKey::OffsetDelete => "OffsetDelete",
         ApiKey::CreateTopics => "CreateTopics",
         ApiKey::DescribeConfigs => "DescribeConfigs",
         _ => "request",

@@ -47,8 +47,15 @@ impl ErrorCode {
     pub const TOPIC_ALREADY_EXISTS: Self = Self(36);
     /// The request went to a broker that is not the controller.
     pub const NOT_CONTROLLER: Self = Self(41);
+    /// The group has active members (OffsetDelete on a group whose members do not use the
+    /// `consumer` protocol, DeleteGroups).
+    pub const NON_EMPTY_GROUP: Self = Self(68);
+    /// The group does not exist.
+    pub const GROUP_ID_NOT_FOUND: Self = Self(69);
     /// JoinGroup v4+: the member must join again with the member id in the response.
     pub const MEMBER_ID_REQUIRED: Self = Self(79);
+    /// OffsetDelete: a member of the (`consumer`) group is subscribed to the topic.
+    pub const GROUP_SUBSCRIBED_TO_TOPIC: Self = Self(86);
 
     /// The code of a response field, `None` for `0` (no error).
     pub fn from_code(code: i16) -> Option<Self> {
@@ -220,6 +227,12 @@ mod tests {
     fn error_codes_have_kafka_names() {
         assert_eq!(ErrorCode::NOT_COORDINATOR.name(), "NOT_COORDINATOR");
         assert_eq!(ErrorCode::MEMBER_ID_REQUIRED.name(), "MEMBER_ID_REQUIRED");
+        assert_eq!(ErrorCode::NON_EMPTY_GROUP.name(), "NON_EMPTY_GROUP");
+        assert_eq!(ErrorCode::GROUP_ID_NOT_FOUND.name(), "GROUP_ID_NOT_FOUND");
+        assert_eq!(
+            ErrorCode::GROUP_SUBSCRIBED_TO_TOPIC.name(),
+            "GROUP_SUBSCRIBED_TO_TOPIC"
+        );
         assert_eq!(ErrorCode(1).name(), "OFFSET_OUT_OF_RANGE");
         assert_eq!(ErrorCode(-1).name(), "UNKNOWN_SERVER_ERROR");
         assert_eq!(ErrorCode(9999).name(), "UNKNOWN_ERROR_CODE_9999");

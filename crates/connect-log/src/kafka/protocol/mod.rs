@@ -13,6 +13,7 @@
 //!   [`heartbeat`](BrokerConnection::heartbeat), [`leave_group`](BrokerConnection::leave_group),
 //!   [`offset_commit`](BrokerConnection::offset_commit),
 //!   [`offset_fetch`](BrokerConnection::offset_fetch),
+//!   [`offset_delete`](BrokerConnection::offset_delete),
 //!   [`create_topic`](BrokerConnection::create_topic),
 //!   [`describe_topic_configs`](BrokerConnection::describe_topic_configs) and
 //!   [`controller`](BrokerConnection::controller) (Metadata).

@@ -1,4 +1,4 @@
-//! Committed offsets: OffsetCommit and OffsetFetch (on the group's coordinator).
+//! Committed offsets: OffsetCommit, OffsetFetch and OffsetDelete (on the group's coordinator).
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::RangeInclusive;
@@ -6,10 +6,15 @@ use std::ops::RangeInclusive;
 use kafka_protocol::messages::offset_commit_request::{
     OffsetCommitRequestPartition, OffsetCommitRequestTopic,
 };
+use kafka_protocol::messages::offset_delete_request::{
+    OffsetDeleteRequestPartition, OffsetDeleteRequestTopic,
+};
 use kafka_protocol::messages::offset_fetch_request::{
     OffsetFetchRequestGroup, OffsetFetchRequestTopic, OffsetFetchRequestTopics,
 };
-use kafka_protocol::messages::{GroupId, OffsetCommitRequest, OffsetFetchRequest, TopicName};
+use kafka_protocol::messages::{
+    GroupId, OffsetCommitRequest, OffsetDeleteRequest, OffsetFetchRequest, TopicName,
+};
 use kafka_protocol::protocol::StrBytes;
 
 use super::connection::BrokerConnection;
@@ -17,6 +22,7 @@ use super::error::ClientError;
 
 const OFFSET_COMMIT: RangeInclusive<i16> = 2..=9;
 const OFFSET_FETCH: RangeInclusive<i16> = 1..=9;
+const OFFSET_DELETE: RangeInclusive<i16> = 0..=0;
 
 /// A topic partition as the protocol client names it.
 pub type TopicPartition = (String, i32);
@@ -196,5 +202,175 @@ impl BrokerConnection {
             }
         }
         Ok(found)
+    }
+
+    /// OffsetDelete (Kafka 2.4+): removes the offsets `group_id` committed for `partitions`.
+    /// Partitions without a committed offset are not an error.
+    ///
+    /// # Errors
+    ///
+    /// The group's or a partition's error as [`ClientError::Broker`], such as
+    /// `GROUP_ID_NOT_FOUND` (the group has no offsets at all), `NON_EMPTY_GROUP`,
+    /// `GROUP_SUBSCRIBED_TO_TOPIC` (a member of the group consumes the topic),
+    /// `UNKNOWN_TOPIC_OR_PARTITION`, `NOT_COORDINATOR`; [`ClientError::Protocol`] when the
+    /// broker does not support OffsetDelete (see [`BrokerConnection::supports_offset_delete`]);
+    /// transport errors.
+    pub async fn offset_delete(
+        &self,
+        group_id: &str,
+        partitions: &[TopicPartition],
+    ) -> Result<(), ClientError> {
+        const API: &str = "OffsetDelete";
+        let version = self.version::<OffsetDeleteRequest>(OFFSET_DELETE)?;
+        let wanted: Vec<(TopicPartition, ())> =
+            partitions.iter().map(|tp| (tp.clone(), ())).collect();
+        let topics = group_by_topic(&wanted)
+            .into_iter()
+            .map(|(topic, ps)| {
+                OffsetDeleteRequestTopic::default()
+                    .with_name(TopicName(StrBytes::from_string(topic.to_owned())))
+                    .with_partitions(
+                        ps.into_iter()
+                            .map(|(p, ())| {
+                                OffsetDeleteRequestPartition::default().with_partition_index(p)
+                            })
+                            .collect(),
+                    )
+            })
+            .collect();
+        let request = OffsetDeleteRequest::default()
+            .with_group_id(GroupId(StrBytes::from_string(group_id.to_owned())))
+            .with_topics(topics);
+        let response = self.send(&request, version).await?;
+        ClientError::broker(API, response.error_code, Some(format!("group {group_id}")))?;
+        for topic in &response.topics {
+            for partition in &topic.partitions {
+                ClientError::broker(
+                    API,
+                    partition.error_code,
+                    Some(format!("{}-{}", topic.name.0, partition.partition_index)),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the broker supports OffsetDelete (Kafka 2.4+) in a version this client speaks.
+    pub fn supports_offset_delete(&self) -> bool {
+        self.version::<OffsetDeleteRequest>(OFFSET_DELETE).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use bytes::{Buf, BufMut, Bytes, BytesMut};
+    use tokio::net::{TcpListener, TcpStream};
+
+    use super::*;
+    use crate::kafka::protocol::connection::tests::{
+        answer_api_versions, read_request, write_response,
+    };
+    use crate::kafka::protocol::{ConnectionConfig, ErrorCode};
+
+    /// Reads an OffsetDelete v0 request: (group, [(topic, [partition])]).
+    async fn read_offset_delete(s: &mut TcpStream) -> (i32, String, Vec<(String, Vec<i32>)>) {
+        let (key, version, corr, mut rest) = read_request(s).await;
+        assert_eq!((key, version), (47, 0));
+        let client_id_len = rest.get_i16() as usize;
+        rest.advance(client_id_len);
+        // v0 (not flexible): group_id, [name, [partition_index]].
+        let group = read_str(&mut rest);
+        let topics = (0..rest.get_i32())
+            .map(|_| {
+                let name = read_str(&mut rest);
+                let partitions = (0..rest.get_i32()).map(|_| rest.get_i32()).collect();
+                (name, partitions)
+            })
+            .collect();
+        assert!(rest.is_empty());
+        (corr, group, topics)
+    }
+
+    fn read_str(b: &mut Bytes) -> String {
+        let len = b.get_i16() as usize;
+        let s = String::from_utf8(b[..len].to_vec()).unwrap();
+        b.advance(len);
+        s
+    }
+
+    async fn answer(s: &mut TcpStream, corr: i32, group_error: i16, partition_error: i16) {
+        // v0: error_code, throttle_time_ms, [name, [partition_index, error_code]].
+        let mut body = BytesMut::new();
+        body.put_i16(group_error);
+        body.put_i32(0);
+        body.put_i32(1);
+        body.put_i16(1);
+        body.put_slice(b"t");
+        body.put_i32(2);
+        body.put_i32(0);
+        body.put_i16(0);
+        body.put_i32(2);
+        body.put_i16(partition_error);
+        write_response(s, corr, false, &body).await;
+    }
+
+    #[tokio::test]
+    async fn offset_delete_sends_the_partitions_by_topic_and_reports_errors() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let broker = tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            answer_api_versions(&mut s, &[(18, 0, 3), (47, 0, 0)]).await;
+            for (group_error, partition_error) in [(0, 0), (68, 0), (0, 86), (69, 0)] {
+                let (corr, group, topics) = read_offset_delete(&mut s).await;
+                assert_eq!(group, "g");
+                assert_eq!(
+                    topics,
+                    [("t".to_owned(), vec![0, 2]), ("u".to_owned(), vec![1])]
+                );
+                answer(&mut s, corr, group_error, partition_error).await;
+            }
+        });
+        let config = ConnectionConfig::new("c", Duration::from_secs(5));
+        let conn = BrokerConnection::connect(&addr, &config).await.unwrap();
+        assert!(conn.supports_offset_delete());
+        let partitions = [
+            ("t".to_owned(), 0),
+            ("u".to_owned(), 1),
+            ("t".to_owned(), 2),
+        ];
+        conn.offset_delete("g", &partitions).await.unwrap();
+        let err = conn.offset_delete("g", &partitions).await.unwrap_err();
+        assert_eq!(err.code(), Some(ErrorCode::NON_EMPTY_GROUP), "{err}");
+        assert!(err.to_string().contains("group g"), "{err}");
+        let err = conn.offset_delete("g", &partitions).await.unwrap_err();
+        assert_eq!(err.code(), Some(ErrorCode::GROUP_SUBSCRIBED_TO_TOPIC));
+        assert!(err.to_string().contains("t-2"), "{err}");
+        let err = conn.offset_delete("g", &partitions).await.unwrap_err();
+        assert_eq!(err.code(), Some(ErrorCode::GROUP_ID_NOT_FOUND));
+        broker.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn offset_delete_is_refused_when_the_broker_lacks_it() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let broker = tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            answer_api_versions(&mut s, &[(18, 0, 3), (8, 2, 9)]).await;
+            s
+        });
+        let config = ConnectionConfig::new("c", Duration::from_secs(5));
+        let conn = BrokerConnection::connect(&addr, &config).await.unwrap();
+        assert!(!conn.supports_offset_delete());
+        let err = conn
+            .offset_delete("g", &[("t".to_owned(), 0)])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ClientError::Protocol(_)), "{err}");
+        assert!(err.to_string().contains("OffsetDelete"), "{err}");
+        drop(broker.await.unwrap());
     }
 }

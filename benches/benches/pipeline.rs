@@ -331,7 +331,7 @@ fn idle_memory() -> Option<f64> {
     std::fs::write(d.join("in.txt"), "one\ntwo\n").unwrap();
     std::fs::write(
         d.join("worker.properties"),
-        format!("key.converter=StringConverter\nvalue.converter=StringConverter\noffset.storage.file.filename={}\n", d.join("offsets").display()),
+        format!("key.converter=StringConverter\nvalue.converter=StringConverter\nlisteners=http://127.0.0.1:0\noffset.storage.file.filename={}\n", d.join("offsets").display()),
     )
     .unwrap();
     std::fs::write(

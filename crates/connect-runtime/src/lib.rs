@@ -20,6 +20,7 @@ pub mod errors;
 pub mod offsets;
 pub mod plugins;
 mod producer;
+pub mod rest;
 mod task;
 mod transforms;
 pub mod worker;

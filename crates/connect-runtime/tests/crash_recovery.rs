@@ -43,6 +43,8 @@ fn files(dir: &Path, bootstrap: Option<&str>, flush_ms: &str) -> [std::path::Pat
             "org.apache.kafka.connect.storage.StringConverter",
         ),
         ("offset.storage.file.filename", offsets.to_str().unwrap()),
+        // Any free port: tests run side by side.
+        ("listeners", "http://127.0.0.1:0"),
         ("offset.flush.interval.ms", flush_ms),
     ];
     if let Some(bootstrap) = bootstrap {
@@ -68,6 +70,15 @@ fn files(dir: &Path, bootstrap: Option<&str>, flush_ms: &str) -> [std::path::Pat
         ],
     );
     [worker, source, sink, output]
+}
+
+/// How many of the expected lines the output lacks.
+fn missing_lines(output: &Path, expected: usize) -> usize {
+    let text = std::fs::read_to_string(output).unwrap_or_default();
+    let seen: HashSet<&str> = text.lines().collect();
+    (0..expected)
+        .filter(|i| !seen.contains(format!("line-{i:07}").as_str()))
+        .count()
 }
 
 /// Every expected line is in the output; returns (lines, duplicates, torn lines).
@@ -114,15 +125,29 @@ async fn kill_and_restart(bootstrap: Option<String>) {
     first.kill9().await;
     let at_kill = line_count(&output);
     let second = Standalone::start(dir.path(), "second", &worker, &[source, sink]);
+    // Duplicates count towards the line count: wait for the count first, then for the last
+    // unique lines (checked less often, it reads the whole file).
     wait_until(
-        "every line reaches the sink after the restart",
+        "as many lines as the input reach the sink after the restart",
         Duration::from_secs(300),
         Some(&second),
         || line_count(&output) >= TOTAL,
     )
     .await;
-    // Give duplicates still in flight a moment to land, then stop cleanly.
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut last_check = std::time::Instant::now();
+    wait_until(
+        "every line reaches the sink after the restart",
+        Duration::from_secs(120),
+        Some(&second),
+        || {
+            if last_check.elapsed() < Duration::from_millis(500) {
+                return false;
+            }
+            last_check = std::time::Instant::now();
+            missing_lines(&output, TOTAL) == 0
+        },
+    )
+    .await;
     assert!(second.terminate().await.success());
     let (total, duplicates, torn) = check_complete(&output, TOTAL);
     println!(
@@ -166,7 +191,7 @@ async fn a_broker_restart_mid_run_is_retried_and_loses_nothing() {
         "every line reaches the sink after the broker restart",
         Duration::from_secs(180),
         Some(&standalone),
-        || line_count(&output) >= 3000,
+        || missing_lines(&output, 3000) == 0,
     )
     .await;
     let log = standalone.log_text();

@@ -267,6 +267,7 @@ async fn a_bad_connector_file_is_reported_and_the_others_run() {
                 "offset.storage.file.filename",
                 dir.path().join("offsets").to_str().unwrap(),
             ),
+            ("listeners", "http://127.0.0.1:0"),
         ],
     );
     let bad = write_properties(

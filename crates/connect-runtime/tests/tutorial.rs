@@ -30,6 +30,8 @@ fn tutorial_files(dir: &std::path::Path, bootstrap: Option<&str>) -> [std::path:
         ("key.converter.schemas.enable", "false"),
         ("value.converter.schemas.enable", "false"),
         ("offset.storage.file.filename", offsets.to_str().unwrap()),
+        // Any free port: tests run side by side.
+        ("listeners", "http://127.0.0.1:0"),
         ("offset.flush.interval.ms", "1000"),
         ("plugin.path", "/opt/kafka/libs"),
     ];

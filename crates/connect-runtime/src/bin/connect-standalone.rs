@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Parser;
-use connect_runtime::Runtime;
 use connect_runtime::config::{WorkerConfig, load_properties, parse_connector_file};
+use connect_runtime::{Runtime, rest};
 use tracing_subscriber::EnvFilter;
 
 /// Runs a standalone Kafka Connect worker.
@@ -44,10 +44,24 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let props = load_properties(&args.worker)?;
     let worker = WorkerConfig::standalone(props)
         .with_context(|| format!("invalid worker configuration {}", args.worker.display()))?;
+    // Bound first: a port in use or an unsupported listener fails the start at once.
+    let listeners = bind_listeners(&worker).await?;
     let runtime = Runtime::builder(worker)
         .build()
         .await
         .context("the worker could not start")?;
+    let (stop_rest, rest_stopped) = tokio::sync::watch::channel(false);
+    let mut servers = Vec::new();
+    for listener in listeners {
+        let mut stopped = rest_stopped.clone();
+        let runtime = runtime.clone();
+        servers.push(tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            };
+            rest::serve(runtime, listener, shutdown).await
+        }));
+    }
     for path in &args.connectors {
         // A bad connector file is reported and skipped: the others run.
         let created = async {
@@ -66,9 +80,70 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     wait_for_shutdown_signal().await?;
+    tracing::info!("stopping the REST server");
+    let _ = stop_rest.send(true);
+    for server in servers {
+        match server.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::error!("the REST server failed: {error}"),
+            Err(error) => tracing::error!("the REST server failed: {error}"),
+        }
+    }
     tracing::info!("shutting down: stopping tasks and committing offsets");
     runtime.shutdown().await;
     Ok(())
+}
+
+/// The `host:port` to bind for one `listeners` entry (`http://host:port`; an empty host means
+/// every interface, as in Kafka).
+fn listener_address(listener: &str) -> anyhow::Result<String> {
+    let listener = listener.trim();
+    let Some((scheme, rest)) = listener.split_once("://") else {
+        anyhow::bail!("invalid listener '{listener}' in 'listeners': expected http://host:port");
+    };
+    match scheme.to_ascii_lowercase().as_str() {
+        "http" => {}
+        "https" => anyhow::bail!(
+            "listener '{listener}': HTTPS listeners are not supported yet; use http://host:port"
+        ),
+        _ => {
+            anyhow::bail!("invalid listener '{listener}' in 'listeners': the protocol must be http")
+        }
+    }
+    let rest = rest.trim_end_matches('/');
+    let Some((host, port)) = rest.rsplit_once(':') else {
+        anyhow::bail!("invalid listener '{listener}' in 'listeners': a port is required");
+    };
+    let port: u16 = port
+        .parse()
+        .with_context(|| format!("invalid port in listener '{listener}'"))?;
+    let host = if host.is_empty() { "0.0.0.0" } else { host };
+    Ok(format!("{host}:{port}"))
+}
+
+async fn bind_listeners(worker: &WorkerConfig) -> anyhow::Result<Vec<tokio::net::TcpListener>> {
+    let configured = worker
+        .parsed()
+        .get_list("listeners")
+        .context("invalid 'listeners'")?;
+    let configured = if configured.is_empty() {
+        vec!["http://127.0.0.1:8083".to_owned()]
+    } else {
+        configured.to_vec()
+    };
+    let mut listeners = Vec::new();
+    for listener in &configured {
+        let address = listener_address(listener)?;
+        let bound = tokio::net::TcpListener::bind(&address)
+            .await
+            .with_context(|| format!("could not listen on {listener}"))?;
+        match bound.local_addr() {
+            Ok(local) => tracing::info!("REST server listening at http://{local}/ ({listener})"),
+            Err(_) => tracing::info!("REST server listening at {listener}"),
+        }
+        listeners.push(bound);
+    }
+    Ok(listeners)
 }
 
 async fn wait_for_shutdown_signal() -> anyhow::Result<()> {

@@ -11,6 +11,7 @@
 #                               set NISSHI_BIN to use another binary and skip this)
 #     target/                   cargo's build output, unless CARGO_TARGET_DIR is set
 #   kafka-python (pip, into python3's site-packages): the independent client tests check with.
+#   schemathesis (pip, likewise): fuzzes the REST API against its /openapi.json.
 #
 # Each broker test starts its own broker on a free loopback port through connect-testkit and
 # kills it when the test ends; nothing is left running.
@@ -18,6 +19,7 @@ set -euo pipefail
 
 NISSHI_VERSION=0.6.0
 KAFKA_PYTHON_VERSION=2.3.3
+SCHEMATHESIS_VERSION=4.32.5
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -62,6 +64,16 @@ if ! python3 -c 'import kafka' 2>/dev/null; then
     || die "kafka-python was installed but 'python3 -c \"import kafka\"' still fails"
 fi
 step "kafka-python: $(python3 -c 'import kafka; print(kafka.__version__)')"
+
+# The REST API fuzzer (tests/rest_openapi.rs runs it against /openapi.json).
+if ! python3 -m schemathesis.cli --version >/dev/null 2>&1; then
+  step "schemathesis: installing schemathesis==$SCHEMATHESIS_VERSION with pip"
+  PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION" \
+    || die "could not install schemathesis==$SCHEMATHESIS_VERSION with 'python3 -m pip'"
+  python3 -m schemathesis.cli --version >/dev/null 2>&1 \
+    || die "schemathesis was installed but 'python3 -m schemathesis.cli --version' still fails"
+fi
+step "$(python3 -m schemathesis.cli --version)"
 
 # `--workspace` would override `-p`: only add it when no package was named.
 scope=(--workspace)

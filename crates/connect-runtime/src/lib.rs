@@ -17,6 +17,7 @@ pub mod config;
 mod convert;
 #[macro_use]
 pub mod errors;
+pub mod metrics;
 pub mod offsets;
 pub mod plugins;
 mod producer;

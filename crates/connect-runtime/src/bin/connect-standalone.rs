@@ -24,13 +24,19 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+    // RUST_LOG's directives (`info` when unset or invalid), reloadable through /admin/loggers.
+    let directives = std::env::var(EnvFilter::DEFAULT_ENV)
+        .ok()
+        .filter(|directives| EnvFilter::try_new(directives).is_ok())
+        .unwrap_or_else(|| "info".to_owned());
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::new(&directives))
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+        .with_filter_reloading();
+    let levels = rest::EnvFilterLevels::new(subscriber.reload_handle(), &directives);
+    subscriber.init();
+    rest::install_log_levels(std::sync::Arc::new(levels));
     match run(Args::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -46,20 +52,23 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("invalid worker configuration {}", args.worker.display()))?;
     // Bound first: a port in use or an unsupported listener fails the start at once.
     let listeners = bind_listeners(&worker).await?;
+    let security = rest::ListenerSecurity::from_worker(&worker)
+        .context("invalid REST listener security (TLS keystore or basic auth credentials)")?;
     let runtime = Runtime::builder(worker)
         .build()
         .await
         .context("the worker could not start")?;
     let (stop_rest, rest_stopped) = tokio::sync::watch::channel(false);
     let mut servers = Vec::new();
-    for listener in listeners {
+    for (listener, https) in listeners {
         let mut stopped = rest_stopped.clone();
         let runtime = runtime.clone();
+        let security = security.clone();
         servers.push(tokio::spawn(async move {
             let shutdown = async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             };
-            rest::serve(runtime, listener, shutdown).await
+            security.serve(runtime, listener, https, shutdown).await
         }));
     }
     for path in &args.connectors {
@@ -94,22 +103,20 @@ async fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The `host:port` to bind for one `listeners` entry (`http://host:port`; an empty host means
-/// every interface, as in Kafka).
-fn listener_address(listener: &str) -> anyhow::Result<String> {
+/// The `host:port` to bind for one `listeners` entry (`http://host:port` or `https://host:port`;
+/// an empty host means every interface, as in Kafka), and whether it is HTTPS.
+fn listener_address(listener: &str) -> anyhow::Result<(String, bool)> {
     let listener = listener.trim();
     let Some((scheme, rest)) = listener.split_once("://") else {
         anyhow::bail!("invalid listener '{listener}' in 'listeners': expected http://host:port");
     };
-    match scheme.to_ascii_lowercase().as_str() {
-        "http" => {}
-        "https" => anyhow::bail!(
-            "listener '{listener}': HTTPS listeners are not supported yet; use http://host:port"
+    let https = match scheme.to_ascii_lowercase().as_str() {
+        "http" => false,
+        "https" => true,
+        _ => anyhow::bail!(
+            "invalid listener '{listener}' in 'listeners': the protocol must be http or https"
         ),
-        _ => {
-            anyhow::bail!("invalid listener '{listener}' in 'listeners': the protocol must be http")
-        }
-    }
+    };
     let rest = rest.trim_end_matches('/');
     let Some((host, port)) = rest.rsplit_once(':') else {
         anyhow::bail!("invalid listener '{listener}' in 'listeners': a port is required");
@@ -118,10 +125,12 @@ fn listener_address(listener: &str) -> anyhow::Result<String> {
         .parse()
         .with_context(|| format!("invalid port in listener '{listener}'"))?;
     let host = if host.is_empty() { "0.0.0.0" } else { host };
-    Ok(format!("{host}:{port}"))
+    Ok((format!("{host}:{port}"), https))
 }
 
-async fn bind_listeners(worker: &WorkerConfig) -> anyhow::Result<Vec<tokio::net::TcpListener>> {
+async fn bind_listeners(
+    worker: &WorkerConfig,
+) -> anyhow::Result<Vec<(tokio::net::TcpListener, bool)>> {
     let configured = worker
         .parsed()
         .get_list("listeners")
@@ -133,15 +142,18 @@ async fn bind_listeners(worker: &WorkerConfig) -> anyhow::Result<Vec<tokio::net:
     };
     let mut listeners = Vec::new();
     for listener in &configured {
-        let address = listener_address(listener)?;
+        let (address, https) = listener_address(listener)?;
         let bound = tokio::net::TcpListener::bind(&address)
             .await
             .with_context(|| format!("could not listen on {listener}"))?;
         match bound.local_addr() {
-            Ok(local) => tracing::info!("REST server listening at http://{local}/ ({listener})"),
+            Ok(local) => {
+                let scheme = if https { "https" } else { "http" };
+                tracing::info!("REST server listening at {scheme}://{local}/ ({listener})")
+            }
             Err(_) => tracing::info!("REST server listening at {listener}"),
         }
-        listeners.push(bound);
+        listeners.push((bound, https));
     }
     Ok(listeners)
 }

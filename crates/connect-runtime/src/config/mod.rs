@@ -3,6 +3,7 @@
 
 mod connector;
 mod properties;
+mod providers;
 mod worker;
 
 pub(crate) use connector::aliases;
@@ -10,4 +11,6 @@ pub use connector::{
     ConnectorConfig, ConnectorType, ErrorsConfig, RestartPolicy, SinkTopics, ToleranceType,
 };
 pub use properties::{ConnectorFile, load_properties, parse_connector_file};
+pub use providers::{CONFIG_PROVIDERS, ConfigProviders, has_reference};
+pub(crate) use providers::{resolve_connector_config, resolve_task_config, reverse_transform};
 pub use worker::WorkerConfig;

@@ -10,6 +10,7 @@ use tokio::sync::OnceCell;
 
 use super::operator::{Origin, class_of};
 use super::{Stage, error_trace};
+use crate::metrics::TaskMetrics;
 
 /// One failure, as reporters see it.
 #[derive(Debug)]
@@ -33,6 +34,7 @@ pub(crate) struct Reporters {
     log_enable: bool,
     include_messages: bool,
     dlq: Option<DeadLetterQueue>,
+    metrics: Option<TaskMetrics>,
 }
 
 impl Reporters {
@@ -45,7 +47,14 @@ impl Reporters {
             log_enable,
             include_messages,
             dlq,
+            metrics: None,
         }
+    }
+
+    /// Counts failures and dead-lettered records in these task metrics.
+    pub(crate) fn with_metrics(mut self, metrics: TaskMetrics) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// Reports to the log and the dead letter queue. A record goes to the dead letter queue only
@@ -62,14 +71,21 @@ impl Reporters {
                 self.describe_record(report.origin),
             );
         }
-        if skipped
-            && let Some(dlq) = &self.dlq
-            && let Err(error) = dlq.send(report).await
-        {
-            tracing::error!(
-                connector = report.connector, task = report.task, topic = %dlq.topic,
-                %error, "could not write a failed record to the dead letter queue"
-            );
+        if let Some(metrics) = &self.metrics {
+            metrics.failed();
+        }
+        if skipped && let Some(dlq) = &self.dlq {
+            match dlq.send(report).await {
+                Ok(()) => {
+                    if let Some(metrics) = &self.metrics {
+                        metrics.dead_lettered();
+                    }
+                }
+                Err(error) => tracing::error!(
+                    connector = report.connector, task = report.task, topic = %dlq.topic,
+                    %error, "could not write a failed record to the dead letter queue"
+                ),
+            }
         }
     }
 

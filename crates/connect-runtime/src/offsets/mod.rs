@@ -122,9 +122,11 @@ pub fn validate_offset(partition: &OffsetMap, offset: Option<&OffsetMap>) -> Res
                 } else {
                     "Offsets"
                 };
-                return Err(ConnectError::other(format!(
-                    "{kind} may only contain primitive types as values, but field {key} contains {value}"
-                )));
+                return Err(ConnectError::Config(
+                    connect_api::error::ConfigError::other(format!(
+                        "{kind} may only contain primitive types as values, but field {key} contains {value}"
+                    )),
+                ));
             }
         }
     }

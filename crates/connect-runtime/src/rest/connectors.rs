@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use super::AppState;
 use super::error::RestError;
 use super::extract::{JsonBody, bool_param, config_map, config_patch, query_pairs};
+use super::secrets;
 use crate::worker::TargetState;
 
 type Result<T> = std::result::Result<T, RestError>;
@@ -45,6 +46,7 @@ pub(crate) async fn list(State(state): State<AppState>, uri: Uri) -> Result<Resp
                     .runtime
                     .connector_info(&name)
                     .await
+                    .map(|info| secrets::hide_info(&state.runtime, info))
                     .map(|info| serde_json::to_value(info).unwrap_or(Value::Null)),
                 other => {
                     tracing::info!("Ignoring unknown expansion type {other}");
@@ -142,7 +144,7 @@ pub(crate) async fn create(State(state): State<AppState>, body: JsonBody) -> Res
         .create_connector(config, initial_state)
         .await?;
     let name = info.name.clone();
-    Ok(created(info, &name))
+    Ok(created(secrets::hide_info(&state.runtime, info), &name))
 }
 
 /// `GET /connectors/{name}`.
@@ -150,7 +152,8 @@ pub(crate) async fn info(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Response> {
-    Ok(Json(state.runtime.connector_info(&name).await?).into_response())
+    let info = state.runtime.connector_info(&name).await?;
+    Ok(Json(secrets::hide_info(&state.runtime, info)).into_response())
 }
 
 /// `GET /connectors/{name}/config`.
@@ -158,7 +161,8 @@ pub(crate) async fn get_config(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Response> {
-    Ok(Json(state.runtime.connector_info(&name).await?.config).into_response())
+    let info = state.runtime.connector_info(&name).await?;
+    Ok(Json(secrets::hide_info(&state.runtime, info).config).into_response())
 }
 
 /// `PUT /connectors/{name}/config`: 201 when created, 200 when updated.
@@ -170,6 +174,7 @@ pub(crate) async fn put_config(
     let mut config = config_map(need_body(body)?)?;
     check_and_put_name(&name, &mut config)?;
     let (was_created, info) = state.runtime.put_connector_config(&name, config).await?;
+    let info = secrets::hide_info(&state.runtime, info);
     if was_created {
         Ok(created(info, &name))
     } else {
@@ -197,7 +202,7 @@ pub(crate) async fn patch_config(
     }
     check_and_put_name(&name, &mut config)?;
     let (_, info) = state.runtime.put_connector_config(&name, config).await?;
-    Ok(Json(info).into_response())
+    Ok(Json(secrets::hide_info(&state.runtime, info)).into_response())
 }
 
 /// `GET /connectors/{name}/status`.
@@ -214,6 +219,7 @@ pub(crate) async fn tasks(
     Path(name): Path<String>,
 ) -> Result<Response> {
     let configs = state.runtime.task_configs(&name).await?;
+    let configs = secrets::hide_tasks(&state.runtime, &name, configs).await;
     let tasks: Vec<Value> = configs
         .into_iter()
         .enumerate()
@@ -228,6 +234,7 @@ pub(crate) async fn tasks_config(
     Path(name): Path<String>,
 ) -> Result<Response> {
     let configs = state.runtime.task_configs(&name).await?;
+    let configs = secrets::hide_tasks(&state.runtime, &name, configs).await;
     let tasks: BTreeMap<String, ConfigMap> = configs
         .into_iter()
         .enumerate()

@@ -34,7 +34,12 @@
 mod connectors;
 mod error;
 mod extract;
+mod loggers;
+mod metrics;
+mod openapi;
 mod plugins;
+mod secrets;
+mod security;
 
 use std::future::Future;
 
@@ -48,6 +53,10 @@ use serde_json::json;
 
 pub use error::RestError;
 pub use extract::MAX_BODY_BYTES;
+pub use loggers::{EnvFilterLevels, LogLevels, LoggerLevel, ROOT_LOGGER, install_log_levels};
+pub use security::{
+    BASIC_AUTH_CREDENTIALS_FILE, BasicAuth, ListenerSecurity, TlsListener, tls_acceptor,
+};
 
 use crate::Runtime;
 
@@ -65,6 +74,10 @@ pub fn router(runtime: Runtime) -> Router {
     Router::new()
         .route("/", get(root))
         .route("/health", get(health))
+        .route("/metrics", get(metrics::metrics))
+        .route("/openapi.json", get(openapi::handler))
+        .route("/admin/loggers", get(loggers::list))
+        .route("/admin/loggers/{name}", get(loggers::get).put(loggers::put))
         .route(
             "/connectors",
             get(connectors::list).post(connectors::create),

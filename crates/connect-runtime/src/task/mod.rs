@@ -13,6 +13,7 @@ use tokio::sync::watch;
 use crate::config::{ConnectorConfig, WorkerConfig};
 use crate::errors::operator_reporters;
 use crate::errors::{DeadLetterQueue, RetryWithTolerance};
+use crate::metrics::TaskMetrics;
 use crate::offsets::OffsetStore;
 use crate::plugins::Plugins;
 use crate::worker::{ActiveTopics, TargetState};
@@ -55,6 +56,8 @@ pub(crate) struct TaskEnv {
     pub(crate) control: watch::Receiver<Control>,
     /// Where the topics the task uses are noted.
     pub(crate) topics: ActiveTopics,
+    /// The task's counters.
+    pub(crate) metrics: TaskMetrics,
 }
 
 impl TaskEnv {
@@ -69,7 +72,8 @@ impl TaskEnv {
                 errors.dlq_context_headers,
             )
         });
-        let reporters = operator_reporters(errors.log_enable, errors.log_include_messages, dlq);
+        let reporters = operator_reporters(errors.log_enable, errors.log_include_messages, dlq)
+            .with_metrics(self.metrics.clone());
         let (stop_sender, stopping) = watch::channel(false);
         let mut control = self.control.clone();
         tokio::spawn(async move {

@@ -329,6 +329,9 @@ impl Driver {
                 fetched = self.consumer.poll(self.max_poll_records, wait) => fetched,
             };
             let batch: Batch = Arc::new(fetched);
+            self.env
+                .metrics
+                .read(batch.iter().map(|(_, r)| r.len()).sum());
             let records = self.convert_batch(&batch).await?;
             self.deliver(batch, records).await?;
         }
@@ -343,7 +346,10 @@ impl Driver {
         lock(&self.requests).batch = Some(batch.clone());
         let result = self.task.put(&records).await;
         match result {
-            Ok(()) => self.delivered(&batch),
+            Ok(()) => {
+                self.env.metrics.written(records.len());
+                self.delivered(&batch);
+            }
             Err(error) if error.is_retriable() => {
                 let timeout = lock(&self.requests)
                     .timeout
@@ -359,8 +365,9 @@ impl Driver {
                 // Find the poison pill: put one record at a time, reporting the ones that fail.
                 tracing::warn!(task = %self.env.id, %error, "put failed; retrying its records one by one to isolate the failing ones");
                 for record in &records {
-                    if let Err(error) = self.task.put(std::slice::from_ref(record)).await {
-                        self.report_put_failure(&batch, record, error).await?;
+                    match self.task.put(std::slice::from_ref(record)).await {
+                        Ok(()) => self.env.metrics.written(1),
+                        Err(error) => self.report_put_failure(&batch, record, error).await?,
                     }
                 }
                 self.delivered(&batch);
@@ -470,6 +477,7 @@ impl Driver {
                 }
             }
         }
+        self.env.metrics.processed(out.len());
         Ok(out)
     }
 
@@ -704,9 +712,11 @@ impl Driver {
         if current.is_empty() {
             return;
         }
+        let started = Instant::now();
         let accepted = match self.task.pre_commit(current.clone()).await {
             Ok(offsets) => offsets,
             Err(error) => {
+                self.env.metrics.committed(false, started.elapsed());
                 tracing::error!(task = %self.env.id, %error, "Commit of offsets threw an unexpected exception; rewinding to the last committed offsets");
                 for (tp, committed) in self.last_committed.clone() {
                     if current.contains_key(&tp) {
@@ -734,7 +744,11 @@ impl Driver {
             return;
         }
         let commit = self.env.log.commit_offsets(&self.group, &to_commit);
-        match tokio::time::timeout(self.env.worker.offset_flush_timeout(), commit).await {
+        let committed = tokio::time::timeout(self.env.worker.offset_flush_timeout(), commit).await;
+        self.env
+            .metrics
+            .committed(matches!(committed, Ok(Ok(()))), started.elapsed());
+        match committed {
             Ok(Ok(())) => {
                 for (partition, offset) in to_commit {
                     self.last_committed.insert(

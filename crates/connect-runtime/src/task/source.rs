@@ -204,7 +204,10 @@ impl Driver {
                 polled = self.task.poll() => polled,
             };
             match polled {
-                Ok(records) => self.send_records(records).await?,
+                Ok(records) => {
+                    self.env.metrics.polled(records.len());
+                    self.send_records(records).await?;
+                }
                 Err(error) if error.is_retriable() => {
                     tracing::warn!(task = %self.env.id, %error, "poll failed with a retriable error; polling again");
                 }
@@ -223,6 +226,7 @@ impl Driver {
         }
         self.producer.next_batch();
         let mut batches: Vec<(Partition, Vec<(LogRecord, u64)>)> = Vec::new();
+        let mut processed = 0;
         for record in records {
             let id = self.submitted.submit(&record.source_partition);
             let original = if self.chain.is_empty() {
@@ -241,6 +245,7 @@ impl Driver {
             match self.convert(&transformed).await? {
                 None => self.done(id, original.unwrap_or(transformed), None).await,
                 Some((partition, log_record)) => {
+                    processed += 1;
                     let bytes = record_size(&log_record);
                     let sequence = self.next_sequence;
                     self.next_sequence += 1;
@@ -255,6 +260,7 @@ impl Driver {
                 }
             }
         }
+        self.env.metrics.processed(processed);
         for (partition, batch) in batches {
             self.producer.send(partition, batch);
         }
@@ -351,6 +357,7 @@ impl Driver {
     async fn handle_ack(&mut self, ack: Ack<u64>) -> Result<(), ConnectError> {
         match ack.result {
             Ok(written) => {
+                self.env.metrics.written(written.len().min(ack.tags.len()));
                 for (sequence, (offset, timestamp)) in ack.tags.into_iter().zip(written) {
                     let Some(in_flight) = self.in_flight.remove(sequence) else {
                         continue;
@@ -448,7 +455,12 @@ impl Driver {
                 .collect();
             let count = entries.len();
             let write = self.env.offsets.set(&self.env.id.connector, entries);
-            match tokio::time::timeout(self.env.worker.offset_flush_timeout(), write).await {
+            let started = Instant::now();
+            let written = tokio::time::timeout(self.env.worker.offset_flush_timeout(), write).await;
+            self.env
+                .metrics
+                .committed(matches!(written, Ok(Ok(()))), started.elapsed());
+            match written {
                 Ok(Ok(())) => {
                     self.unflushed.clear();
                     tracing::debug!(task = %self.env.id, partitions = count, "committed offsets");

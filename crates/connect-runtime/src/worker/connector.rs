@@ -101,6 +101,8 @@ pub(crate) struct ManagedConnector {
     pub(crate) state: SharedState,
     pub(crate) task_configs: Vec<ConfigMap>,
     pub(crate) tasks: Vec<TaskHandle>,
+    /// `config` with its config provider references resolved, once the instance started.
+    pub(crate) resolved: Option<ConnectorConfig>,
 }
 
 impl ManagedConnector {
@@ -123,6 +125,7 @@ impl ManagedConnector {
             })),
             task_configs: Vec::new(),
             tasks: Vec::new(),
+            resolved: None,
         }
     }
 
@@ -198,7 +201,10 @@ impl ManagedConnector {
                 }
             })
         })?;
-        instance.start(self.config.originals()).await?;
+        let resolved =
+            crate::config::resolve_connector_config(&shared.worker, &self.config).await?;
+        instance.start(resolved.originals()).await?;
+        self.resolved = Some(resolved);
         self.instance = Some(instance);
         Ok(())
     }
@@ -228,7 +234,10 @@ impl ManagedConnector {
                 }
             }
         }
-        Ok(configs)
+        Ok(crate::config::reverse_transform(
+            self.config.originals(),
+            configs,
+        ))
     }
 
     /// Starts one task per task config.
@@ -243,13 +252,19 @@ impl ManagedConnector {
             target: self.target,
             stop: false,
         });
+        let id = TaskId {
+            connector: self.name.clone(),
+            task: u32::try_from(number).unwrap_or(u32::MAX),
+        };
         let env = TaskEnv {
-            id: TaskId {
-                connector: self.name.clone(),
-                task: u32::try_from(number).unwrap_or(u32::MAX),
-            },
-            task_config: self.task_configs.get(number).cloned().unwrap_or_default(),
-            connector_config: self.config.clone(),
+            metrics: shared.metrics.task(&id),
+            id,
+            task_config: crate::config::resolve_task_config(
+                self.config.originals(),
+                self.resolved.as_ref(),
+                self.task_configs.get(number).cloned().unwrap_or_default(),
+            ),
+            connector_config: self.resolved.clone().unwrap_or_else(|| self.config.clone()),
             worker: shared.worker.clone(),
             plugins: shared.plugins.clone(),
             log: shared.log.clone(),

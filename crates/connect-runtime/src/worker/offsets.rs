@@ -116,10 +116,12 @@ impl Runtime {
                 for (partition, offset) in &offsets {
                     validate_offset(partition, offset.as_ref())?;
                 }
-                let confirmed = guarded(
-                    "the connector's alter_offsets()",
-                    make().alter_offsets(&config, &offsets),
-                )
+                let confirmed = guarded("the connector's alter_offsets()", async {
+                    make()
+                        .alter_offsets(&config, &offsets)
+                        .await
+                        .map_err(rejected)
+                })
                 .await?;
                 shared.offsets.set(name, offsets).await?;
                 Ok(if confirmed {
@@ -163,10 +165,12 @@ impl Runtime {
                             .collect()
                     }
                 };
-                let confirmed = guarded(
-                    "the connector's alter_offsets()",
-                    make().alter_offsets(&config, &offsets),
-                )
+                let confirmed = guarded("the connector's alter_offsets()", async {
+                    make()
+                        .alter_offsets(&config, &offsets)
+                        .await
+                        .map_err(rejected)
+                })
                 .await?;
                 let to_commit: Vec<(Partition, i64)> = offsets
                     .iter()
@@ -240,6 +244,14 @@ impl Runtime {
     /// The worker id shown in statuses (`host:port`).
     pub fn worker_id(&self) -> &str {
         &self.inner.shared.worker_id
+    }
+}
+
+/// The connector rejected the offsets: the request's fault (HTTP 400), in the connector's words.
+fn rejected(error: ConnectError) -> ConnectError {
+    match error {
+        ConnectError::Config(_) => error,
+        other => ConnectError::Config(connect_api::error::ConfigError::other(other.to_string())),
     }
 }
 

@@ -19,6 +19,7 @@ use super::{
     TaskStatus,
 };
 use crate::config::{ConnectorConfig, ConnectorType, WorkerConfig};
+use crate::metrics::Metrics;
 use crate::offsets::{FileOffsetStore, OffsetStore, TopicOffsetStore};
 use crate::plugins::{ConnectorFactory, Plugins};
 use crate::transforms::{chain_defs, validate_chain};
@@ -33,6 +34,8 @@ pub(crate) struct Shared {
     pub(crate) reconfigure: mpsc::UnboundedSender<String>,
     pub(crate) worker_id: String,
     pub(crate) topics: ActiveTopics,
+    /// The worker's metrics.
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 pub(super) struct Inner {
@@ -96,6 +99,7 @@ impl RuntimeBuilder {
                 reconfigure,
                 worker_id,
                 topics: ActiveTopics::default(),
+                metrics: Arc::new(Metrics::new()),
             },
             connectors: Mutex::new(BTreeMap::new()),
         });
@@ -231,6 +235,31 @@ impl Runtime {
     /// The plugins.
     pub fn plugins(&self) -> &Plugins {
         &self.inner.shared.plugins
+    }
+
+    /// The worker's metrics as OpenMetrics text ([`crate::metrics::CONTENT_TYPE`]): record and
+    /// commit counters per connector and task, and the tasks' states as of now.
+    ///
+    /// # Errors
+    ///
+    /// When a metric cannot be encoded.
+    pub async fn metrics(&self) -> Result<String> {
+        let connectors = self.inner.connectors.lock().await;
+        let tasks: Vec<(String, u32, State)> = connectors
+            .values()
+            .flat_map(|c| {
+                c.task_states()
+                    .into_iter()
+                    .map(|(task, s)| (c.name.to_string(), task, s.state))
+            })
+            .collect();
+        let count = connectors.len();
+        drop(connectors);
+        self.inner
+            .shared
+            .metrics
+            .encode(&tasks, count)
+            .map_err(|e| ConnectError::other(format!("could not encode the metrics: {e}")))
     }
 
     /// The worker configuration.

@@ -1,0 +1,81 @@
+//! The curl sessions of the operator guides, run by `tests/scripts/seed_sessions.sh` against a
+//! live `connect-standalone`, checking every answer.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Standalone, lines, wait_until, write_properties};
+
+#[tokio::test]
+async fn the_seed_curl_sessions_get_the_answers_they_expect() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let (input, output) = (
+        dir.path().join("test.txt"),
+        dir.path().join("test.sink.txt"),
+    );
+    std::fs::write(&input, "foo\nbar\n").unwrap();
+    let worker = write_properties(
+        &dir.path().join("worker.properties"),
+        &[
+            ("key.converter", "StringConverter"),
+            ("value.converter", "StringConverter"),
+            (
+                "offset.storage.file.filename",
+                dir.path().join("offsets").to_str().unwrap(),
+            ),
+            ("listeners", &url),
+        ],
+    );
+    let source = write_properties(
+        &dir.path().join("source.properties"),
+        &[
+            ("name", "local-file-source"),
+            ("connector.class", "FileStreamSource"),
+            ("topic", "connect-test"),
+            ("file", input.to_str().unwrap()),
+        ],
+    );
+    let standalone = Standalone::start(dir.path(), "worker", &worker, &[source]);
+    wait_until(
+        "the REST API answers",
+        Duration::from_secs(30),
+        Some(&standalone),
+        || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
+    )
+    .await;
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scripts/seed_sessions.sh"
+    );
+    let out = tokio::process::Command::new("bash")
+        .arg(script)
+        .env("CONNECT_URL", &url)
+        .env("SINK_FILE", &output)
+        .env("SOURCE_TOPIC", "connect-test")
+        .output()
+        .await
+        .unwrap();
+    let log = standalone.log_text();
+    assert!(
+        out.status.success(),
+        "the script failed:\n{}\n{}\nworker log:\n{log}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The sink the script created did real work before it was deleted.
+    assert!(
+        lines(&output).iter().any(|l| l == "foo"),
+        "{:?}",
+        lines(&output)
+    );
+    assert!(standalone.terminate().await.success());
+}

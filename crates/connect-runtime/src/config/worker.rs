@@ -185,21 +185,43 @@ impl WorkerConfig {
             .unwrap_or(true)
     }
 
-    /// The worker id shown in statuses: the advertised REST host and port.
+    /// The worker id shown in statuses: the advertised REST host and port
+    /// (`rest.advertised.host.name`, `rest.advertised.port`), else those of the first listener.
     pub fn worker_id(&self) -> String {
-        let host = self
+        let listener = self
+            .parsed
+            .get_opt_list("listeners")
+            .ok()
+            .flatten()
+            .and_then(|listeners| listeners.first())
+            .map(|l| {
+                l.split_once("://")
+                    .map_or(l.as_str(), |(_, rest)| rest)
+                    .trim_end_matches('/')
+            })
+            .and_then(|hostport| hostport.rsplit_once(':'))
+            .map(|(host, port)| (host.trim_matches(['[', ']']).to_owned(), port.to_owned()));
+        let host = match self
             .parsed
             .get_opt_string("rest.advertised.host.name")
             .ok()
             .flatten()
-            .unwrap_or("127.0.0.1")
-            .to_owned();
-        let port = self
+        {
+            Some(host) => host.to_owned(),
+            None => match &listener {
+                Some((host, _)) if !host.is_empty() => host.clone(),
+                _ => "localhost".to_owned(),
+            },
+        };
+        let port = match self
             .parsed
             .get_opt_int("rest.advertised.port")
             .ok()
             .flatten()
-            .unwrap_or(8083);
+        {
+            Some(port) => port.to_string(),
+            None => listener.map_or_else(|| "8083".to_owned(), |(_, port)| port),
+        };
         format!("{host}:{port}")
     }
 
@@ -353,6 +375,17 @@ mod tests {
         );
         assert_eq!(config.embedded_log_dir(), PathBuf::from("./connect-log"));
         assert_eq!(config.worker_id(), "127.0.0.1:8083");
+        let mut props = config.originals().clone();
+        props.insert("listeners".into(), "http://:18083".into());
+        assert_eq!(
+            WorkerConfig::standalone(props.clone()).unwrap().worker_id(),
+            "localhost:18083"
+        );
+        props.insert("rest.advertised.host.name".into(), "connect-1".into());
+        assert_eq!(
+            WorkerConfig::standalone(props).unwrap().worker_id(),
+            "connect-1:18083"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! `SinkConnectorConfig` and `SourceConnectorConfig`), with the per-alias keys of its
 //! transforms and predicates.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use connect_api::config::{
@@ -10,6 +10,7 @@ use connect_api::config::{
     NonEmptyStringWithoutControlChars, ParsedConfig, Range, ValidString,
 };
 use connect_api::error::ConfigError;
+use connect_log::Partition;
 use regex::Regex;
 
 /// Whether a connector reads into Kafka or writes out of it.
@@ -101,6 +102,15 @@ impl SinkTopics {
             SinkTopics::List(topics) => topics.iter().any(|t| t == topic),
             SinkTopics::Regex(regex) => regex.is_match(topic),
         }
+    }
+
+    /// The consumed partitions among `topics` (name → partition count), in order.
+    pub fn partitions(&self, topics: &BTreeMap<String, i32>) -> Vec<Partition> {
+        topics
+            .iter()
+            .filter(|(topic, _)| self.matches(topic))
+            .flat_map(|(topic, count)| (0..*count).map(move |p| Partition::new(topic.as_str(), p)))
+            .collect()
     }
 }
 

@@ -10,8 +10,8 @@ use connect_log::{LogRecord, Partition};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
+use super::Stage;
 use super::reporter::{ErrorReport, Reporters};
-use super::{Stage, exception_class};
 use crate::config::{ErrorsConfig, ToleranceType};
 
 /// The first retry waits this long; each further one twice as long (Kafka's
@@ -221,11 +221,6 @@ pub(crate) fn describe_origin(origin: Origin<'_>) -> String {
         ),
         Origin::None => String::new(),
     }
-}
-
-/// The Java class name for reports, exported for reporters.
-pub(crate) fn class_of(error: &ConnectError) -> &'static str {
-    exception_class(error)
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use connect_api::error::ConnectError;
 use connect_log::{Log, LogRecord, NewTopic, Partition};
 use tokio::sync::OnceCell;
 
-use super::operator::{Origin, class_of};
-use super::{Stage, error_trace};
+use super::operator::Origin;
+use super::{Stage, error_trace, exception_class};
 use crate::metrics::TaskMetrics;
 
 /// One failure, as reporters see it.
@@ -198,7 +198,10 @@ impl DeadLetterQueue {
             add("task.id", report.task.to_string());
             add("stage", report.stage.name().to_owned());
             add("class.name", report.class.to_owned());
-            add("exception.class.name", class_of(report.error).to_owned());
+            add(
+                "exception.class.name",
+                exception_class(report.error).to_owned(),
+            );
             add("exception.message", report.error.to_string());
             add("exception.stacktrace", error_trace(report.error));
         }

@@ -12,7 +12,7 @@ use connect_api::record::{
     ConnectRecord, OffsetAndMetadata, SinkRecord, TimestampType, TopicPartition,
 };
 use connect_api::task::{ErrantRecordReporter, SinkTask, SinkTaskContext};
-use connect_log::{Partition, StoredRecord};
+use connect_log::{LogRecord, Partition, StoredRecord};
 use futures::future::BoxFuture;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -137,12 +137,7 @@ impl ErrantRecordReporter for ErrantReporter {
             let offset = record.original_kafka_offset();
             let raw = batch
                 .as_deref()
-                .into_iter()
-                .flatten()
-                .filter(|(p, _)| *p == partition)
-                .flat_map(|(_, records)| records.iter())
-                .find(|stored| stored.offset == offset)
-                .map(|stored| stored.record.clone())
+                .map(|b| raw_record(b, &partition, offset))
                 .unwrap_or_default();
             let origin = Origin::Consumed {
                 partition: &partition,
@@ -412,6 +407,22 @@ impl Driver {
     }
 }
 
+/// The record as consumed at `partition`/`offset` in `batch` (empty if it is not there), for the
+/// dead letter queue.
+fn raw_record(
+    batch: &[(Partition, Vec<StoredRecord>)],
+    partition: &Partition,
+    offset: i64,
+) -> LogRecord {
+    batch
+        .iter()
+        .filter(|(p, _)| p == partition)
+        .flat_map(|(_, records)| records.iter())
+        .find(|stored| stored.offset == offset)
+        .map(|stored| stored.record.clone())
+        .unwrap_or_default()
+}
+
 /// Reports a record `put` refused; a free function so that no borrow of the driver is held
 /// across the write.
 async fn report_put_failure(
@@ -424,13 +435,7 @@ async fn report_put_failure(
 ) -> Result<(), ConnectError> {
     {
         let partition = to_partition(&partition);
-        let raw = batch
-            .iter()
-            .filter(|(p, _)| *p == partition)
-            .flat_map(|(_, records)| records.iter())
-            .find(|stored| stored.offset == offset)
-            .map(|stored| stored.record.clone())
-            .unwrap_or_default();
+        let raw = raw_record(&batch, &partition, offset);
         let mut attempt = errors.begin(Stage::TaskPut, class);
         errors
             .failed(
@@ -606,12 +611,8 @@ impl Driver {
                 return Ok(false);
             }
         };
-        let mut all: Vec<Partition> = topics
-            .iter()
-            .filter(|(topic, _)| self.topics.matches(topic))
-            .flat_map(|(topic, count)| (0..*count).map(move |p| Partition::new(topic.as_str(), p)))
-            .collect();
-        all.sort();
+        // Sorted by topic and partition, so that every task deals the same way.
+        let all = self.topics.partitions(&topics);
         let complete = match &self.topics {
             SinkTopics::List(list) => list.iter().all(|t| topics.contains_key(t)),
             SinkTopics::Regex(_) => true,

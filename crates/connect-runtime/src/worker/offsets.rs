@@ -4,13 +4,13 @@ use std::collections::{BTreeSet, HashMap};
 
 use connect_api::error::{ConnectError, Result};
 use connect_api::record::{OffsetMap, TopicPartition};
-use connect_log::Partition;
+use connect_log::{Log, Partition};
 use serde_json::Value as Json;
 
 use super::TargetState;
 use super::guard::guarded;
 use super::runtime::Runtime;
-use crate::config::ConnectorType;
+use crate::config::{ConnectorType, SinkTopics};
 use crate::offsets::validate_offset;
 use crate::plugins::ConnectorFactory;
 
@@ -142,23 +142,8 @@ impl Runtime {
                             .config
                             .sink_topics()
                             .map_err(ConnectError::Config)?;
-                        let all = shared
-                            .log
-                            .list_topics()
-                            .await
-                            .map_err(|e| ConnectError::other_from(e.to_string(), e))?;
-                        let partitions: Vec<Partition> = all
-                            .iter()
-                            .filter(|(topic, _)| topics.matches(topic))
-                            .flat_map(|(topic, count)| {
-                                (0..*count).map(move |p| Partition::new(topic.as_str(), p))
-                            })
-                            .collect();
-                        let committed = shared
-                            .log
-                            .committed_offsets(&group, &partitions)
-                            .await
-                            .map_err(|e| ConnectError::other_from(e.to_string(), e))?;
+                        let committed =
+                            committed_sink_offsets(shared.log.as_ref(), &group, &topics).await?;
                         committed
                             .into_keys()
                             .map(|p| (TopicPartition::new(p.topic.clone(), p.partition), None))
@@ -245,6 +230,21 @@ impl Runtime {
     pub fn worker_id(&self) -> &str {
         &self.inner.shared.worker_id
     }
+}
+
+/// What the sink connector's consumer group has committed for the partitions it consumes.
+pub(super) async fn committed_sink_offsets(
+    log: &dyn Log,
+    group: &str,
+    topics: &SinkTopics,
+) -> Result<HashMap<Partition, i64>> {
+    let error = |e: connect_log::LogError| {
+        ConnectError::other_from(format!("consumer group {group}: {e}"), e)
+    };
+    let partitions = topics.partitions(&log.list_topics().await.map_err(error)?);
+    log.committed_offsets(group, &partitions)
+        .await
+        .map_err(error)
 }
 
 /// The connector rejected the offsets: the request's fault (HTTP 400), in the connector's words.

@@ -14,6 +14,7 @@ use tokio::sync::{Mutex, mpsc};
 
 use super::connector::ManagedConnector;
 use super::guard::guarded_sync;
+use super::offsets::committed_sink_offsets;
 use super::{
     ActiveTopics, ConnectorInfo, ConnectorStatus, State, StateInfo, TargetState, TaskInfo,
     TaskStatus,
@@ -646,22 +647,11 @@ impl Runtime {
         if kind == ConnectorType::Source {
             return self.inner.shared.offsets.connector_offsets(name).await;
         }
-        let log = &self.inner.shared.log;
-        let all = log
-            .list_topics()
-            .await
-            .map_err(|e| ConnectError::other_from(e.to_string(), e))?;
-        let partitions: Vec<connect_log::Partition> = all
-            .iter()
-            .filter(|(topic, _)| topics.as_ref().is_some_and(|t| t.matches(topic)))
-            .flat_map(|(topic, count)| {
-                (0..*count).map(move |p| connect_log::Partition::new(topic.as_str(), p))
-            })
-            .collect();
-        let committed = log
-            .committed_offsets(&format!("connect-{name}"), &partitions)
-            .await
-            .map_err(|e| ConnectError::other_from(e.to_string(), e))?;
+        let Some(topics) = topics else {
+            return Ok(Vec::new());
+        };
+        let log = self.inner.shared.log.as_ref();
+        let committed = committed_sink_offsets(log, &format!("connect-{name}"), &topics).await?;
         let mut out: Vec<_> = committed.into_iter().collect();
         out.sort();
         Ok(out

@@ -190,7 +190,8 @@ impl Plugins {
         Self::default()
     }
 
-    /// The built-in converters and the FileStream connectors.
+    /// The built-in converters, transforms and predicates, the FileStream connectors and (with
+    /// the `hdfs` feature, on by default) the HDFS sink connector.
     pub fn builtin() -> Self {
         let mut plugins = Self::empty();
         for converter in builtin_converters() {
@@ -206,14 +207,18 @@ impl Plugins {
                 plugins.push(converter.class(), PluginKind::HeaderConverter, make);
             }
         }
-        plugins = register_transforms(plugins);
-        plugins
+        plugins = register_transforms(plugins)
             .with_source_connector(FileStreamSourceConnector::CLASS, || {
                 Box::new(FileStreamSourceConnector::default())
             })
             .with_sink_connector(FileStreamSinkConnector::CLASS, || {
                 Box::new(FileStreamSinkConnector::default())
-            })
+            });
+        #[cfg(feature = "hdfs")]
+        let plugins = plugins.with_sink_connector(connect_hdfs::HdfsSinkConnector::CLASS, || {
+            Box::new(connect_hdfs::HdfsSinkConnector::new())
+        });
+        plugins
     }
 
     fn push(&mut self, class: &str, kind: PluginKind, make: Make) {
@@ -585,12 +590,19 @@ mod tests {
     fn unknown_names_list_what_exists() {
         let plugins = Plugins::builtin();
         let err = plugins.connector("com.example.Missing").err().unwrap();
+        let hdfs = if cfg!(feature = "hdfs") {
+            "io.confluent.connect.hdfs.HdfsSinkConnector, "
+        } else {
+            ""
+        };
         assert_eq!(
             err.to_string(),
-            "Failed to find any class that implements Connector and which name matches \
-             com.example.Missing, available connectors are: \
-             org.apache.kafka.connect.file.FileStreamSinkConnector, \
-             org.apache.kafka.connect.file.FileStreamSourceConnector"
+            format!(
+                "Failed to find any class that implements Connector and which name matches \
+                 com.example.Missing, available connectors are: {hdfs}\
+                 org.apache.kafka.connect.file.FileStreamSinkConnector, \
+                 org.apache.kafka.connect.file.FileStreamSourceConnector"
+            )
         );
         let err = plugins.source_transform("Mask").err().unwrap();
         assert!(

@@ -35,6 +35,7 @@
 #![warn(missing_docs)]
 
 mod broker;
+pub mod file_readers;
 pub mod kafka_python;
 
 pub use broker::{

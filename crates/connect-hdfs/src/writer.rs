@@ -1,0 +1,706 @@
+//! The writer of one Kafka partition: buffers its records, writes them into one temporary file
+//! per encoded partition, and commits those files through the write-ahead log.
+//!
+//! A commit (Confluent's protocol, spec'd step by step in docs/hdfs.md):
+//! 1. finish and close every open temporary file;
+//! 2. append one block `BEGIN, (temp, committed)..., END` to the WAL and sync it;
+//! 3. rename each temporary file to its committed name (never overwriting);
+//! 4. advance the partition's offset to the last committed offset + 1, and truncate the WAL.
+//!
+//! A crash anywhere is repaired by [`TopicPartitionWriter::recover`]: complete WAL blocks are
+//! replayed (renames that did not happen yet are done), the offset comes from the WAL or else
+//! from the committed file names, and the consumer is sent back to it. Records are only ever in
+//! one committed file.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use connect_api::data::Schema;
+use connect_api::error::{ConnectError, DataError};
+use connect_api::record::{SinkRecord, TopicPartition};
+use connect_api::task::SinkTaskContext;
+use indexmap::IndexMap;
+
+use crate::compatibility::SchemaCompatibility;
+use crate::format::{Format, FormatError, RecordWriter};
+use crate::naming::{self, CommittedFile, TEMP_DIR};
+use crate::partitioner::{JodaZone, Partitioner};
+use crate::storage::{Storage, StorageError, StorageErrorKind, StorageFile};
+use crate::wal::{Wal, WalError};
+
+/// Encoded bytes a file holds in memory before they are written to its temporary file.
+const WRITE_THRESHOLD: usize = 1 << 20;
+
+/// What every partition writer of a task shares.
+#[derive(Debug)]
+pub(crate) struct WriterSettings {
+    pub storage: Arc<dyn Storage>,
+    pub format: Arc<dyn Format>,
+    pub partitioner: Arc<dyn Partitioner>,
+    pub compatibility: SchemaCompatibility,
+    pub flush_size: usize,
+    pub rotate_interval_ms: i64,
+    pub rotate_schedule_interval_ms: i64,
+    pub timezone: Option<JodaZone>,
+    pub zero_pad_width: usize,
+    pub retry_backoff: Duration,
+    pub fail_on_null_values: bool,
+    pub tolerate_bad_records: bool,
+}
+
+/// Why writing stopped.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum WriteError {
+    /// Bad input that the task cannot get past: the error names the record.
+    #[error(transparent)]
+    Fatal(ConnectError),
+    /// Storage trouble: the writer backs off and resumes from where it stopped.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The write-ahead log failed.
+    #[error(transparent)]
+    Wal(#[from] WalError),
+}
+
+/// A record the sink cannot write, and why.
+#[derive(Debug)]
+pub(crate) struct BadRecord {
+    pub record: SinkRecord,
+    pub error: ConnectError,
+}
+
+/// A file being written for one encoded partition.
+struct OpenFile {
+    encoded_partition: String,
+    temp_path: String,
+    writer: Box<dyn RecordWriter>,
+    /// The temporary file, created when the first bytes are written out.
+    file: Option<Box<dyn StorageFile>>,
+    start_offset: i64,
+    end_offset: i64,
+    out: Vec<u8>,
+}
+
+/// A closed temporary file on its way to its committed name.
+#[derive(Debug, Clone)]
+struct ClosedFile {
+    temp_path: String,
+    committed_path: String,
+    end_offset: i64,
+}
+
+/// Where a commit stands, so that a retry after a storage failure resumes there.
+#[derive(Debug)]
+enum Commit {
+    /// Temporary files closed; the WAL block still has to be written.
+    Closed(Vec<ClosedFile>),
+    /// The WAL block is durable; renames remain.
+    Logged(Vec<ClosedFile>),
+}
+
+/// The writer of one topic partition.
+pub(crate) struct TopicPartitionWriter {
+    tp: TopicPartition,
+    settings: Arc<WriterSettings>,
+    context: Arc<dyn SinkTaskContext>,
+    topics_dir: String,
+    wal: Wal,
+    recovered: bool,
+    buffer: VecDeque<SinkRecord>,
+    files: IndexMap<String, OpenFile>,
+    commit: Option<Commit>,
+    /// Records written since the last commit, across encoded partitions.
+    record_count: usize,
+    /// The next offset after the last commit, or -1 when not known yet.
+    offset: i64,
+    /// The offset the next buffered record must have at least.
+    expected_offset: i64,
+    current_schema: Option<Schema>,
+    /// Whether the schema of the newest committed file has been looked up.
+    schema_loaded: bool,
+    /// `rotate.interval.ms`: when the clock last started a file.
+    last_rotate: Option<i64>,
+    /// `rotate.schedule.interval.ms`: the next wall-clock commit.
+    next_scheduled_rotate: Option<i64>,
+    /// After a storage failure, when to try again.
+    retry_at: Option<Instant>,
+    paused: bool,
+}
+
+impl TopicPartitionWriter {
+    pub(crate) fn new(
+        tp: TopicPartition,
+        settings: Arc<WriterSettings>,
+        context: Arc<dyn SinkTaskContext>,
+        topics_dir: String,
+        logs_dir: &str,
+    ) -> Self {
+        let wal = Wal::new(
+            settings.storage.clone(),
+            format!("{logs_dir}/{}/{}", tp.topic, tp.partition),
+        );
+        Self {
+            tp,
+            settings,
+            context,
+            topics_dir,
+            wal,
+            recovered: false,
+            buffer: VecDeque::new(),
+            files: IndexMap::new(),
+            commit: None,
+            record_count: 0,
+            offset: -1,
+            expected_offset: 0,
+            current_schema: None,
+            schema_loaded: false,
+            last_rotate: None,
+            next_scheduled_rotate: None,
+            retry_at: None,
+            paused: false,
+        }
+    }
+
+    /// The offset to commit to the consumer group: the last committed offset + 1 (or the first
+    /// written one before any commit); `None` while unknown.
+    pub(crate) fn committable_offset(&self) -> Option<i64> {
+        (self.offset >= 0).then_some(self.offset)
+    }
+
+    /// Queues a record. Records before the next expected offset were buffered already or are
+    /// in committed files (the consumer was sent back): they are dropped.
+    pub(crate) fn buffer(&mut self, record: SinkRecord) {
+        if record.kafka_offset < self.expected_offset {
+            return;
+        }
+        self.expected_offset = record.kafka_offset + 1;
+        self.buffer.push_back(record);
+    }
+
+    /// Sends the consumer back to `offset`, forgetting what was buffered.
+    fn seek(&mut self, offset: i64) {
+        self.buffer.clear();
+        self.expected_offset = offset;
+        self.context.offset(self.tp.clone(), offset);
+    }
+
+    /// Replays the WAL, removes this partition's orphaned temporary files, finds the offset to
+    /// resume from and sends the consumer there.
+    pub(crate) async fn recover(&mut self) -> Result<(), WriteError> {
+        self.wal.apply().await?;
+        self.delete_orphaned_temp_files().await?;
+        let latest = match self.wal.extract_latest_offset().await? {
+            Some(latest) => Some(latest),
+            None => self
+                .latest_committed_file()
+                .await?
+                .map(|(_, f)| f.end_offset),
+        };
+        if let Some(latest) = latest {
+            self.offset = latest + 1;
+            self.seek(self.offset);
+        }
+        self.wal.truncate().await?;
+        self.recovered = true;
+        let now = now_ms();
+        self.last_rotate = None;
+        self.next_scheduled_rotate = self.next_schedule(now);
+        tracing::info!(
+            topic = %self.tp.topic,
+            partition = self.tp.partition,
+            offset = self.offset,
+            "recovered; resuming from the offset after the last committed file (the WAL and the files decide, not the consumer group)"
+        );
+        Ok(())
+    }
+
+    /// Writes the buffered records, committing files as the rotation rules say. Bad records are
+    /// returned for the dead letter queue when tolerated; storage failures back off and resume
+    /// on a later call.
+    pub(crate) async fn write(&mut self, bad: &mut Vec<BadRecord>) -> Result<(), ConnectError> {
+        if self.retry_at.is_some_and(|at| Instant::now() < at) {
+            return Ok(());
+        }
+        match self.try_write(bad).await {
+            Ok(()) => {
+                self.retry_at = None;
+                if self.paused {
+                    self.context.resume(std::slice::from_ref(&self.tp))?;
+                    self.paused = false;
+                }
+                Ok(())
+            }
+            Err(WriteError::Fatal(error)) => Err(error),
+            Err(error) => {
+                tracing::warn!(
+                    topic = %self.tp.topic,
+                    partition = self.tp.partition,
+                    %error,
+                    backoff_ms = self.settings.retry_backoff.as_millis() as u64,
+                    "writing failed; retrying after the backoff"
+                );
+                self.retry_at = Some(Instant::now() + self.settings.retry_backoff);
+                self.context.timeout(self.settings.retry_backoff);
+                if !self.paused {
+                    self.context.pause(std::slice::from_ref(&self.tp))?;
+                    self.paused = true;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    async fn try_write(&mut self, bad: &mut Vec<BadRecord>) -> Result<(), WriteError> {
+        if !self.recovered {
+            self.recover().await?;
+        }
+        if self.commit.is_some() {
+            self.finish_commit().await?;
+        }
+        if !self.schema_loaded {
+            self.load_schema().await?;
+        }
+        let now = now_ms();
+        while let Some(record) = self.buffer.front() {
+            let record_schema = record.value_schema.clone();
+            if record.value.is_null() && !self.settings.fail_on_null_values {
+                self.buffer.pop_front();
+                continue;
+            }
+            let change = if self.record_count == 0
+                && self.current_schema.is_none()
+                && record_schema.is_some()
+            {
+                Ok(true)
+            } else {
+                self.settings
+                    .compatibility
+                    .should_change_schema(record_schema.as_ref(), self.current_schema.as_ref())
+            };
+            match change {
+                Err(error) => {
+                    self.reject_front(bad, error.into())?;
+                    continue;
+                }
+                Ok(true) => {
+                    self.current_schema = record_schema;
+                    if self.record_count > 0 {
+                        self.rotate(None).await?;
+                    }
+                    continue;
+                }
+                Ok(false) => {}
+            }
+            if self.should_rotate(now, true) {
+                let trigger = self.buffer.front().cloned();
+                self.rotate(trigger.as_ref()).await?;
+                continue;
+            }
+            if let Err(error) = self.write_front(now).await? {
+                self.reject_front(bad, error)?;
+            }
+        }
+        if self.should_rotate(now, false) {
+            self.rotate(None).await?;
+        }
+        self.flush_buffers().await?;
+        Ok(())
+    }
+
+    /// Writes the first buffered record into the file of its encoded partition. The outer
+    /// error is storage trouble; the inner one says the record itself cannot be written.
+    async fn write_front(&mut self, now: i64) -> Result<Result<(), ConnectError>, WriteError> {
+        let Some(record) = self.buffer.front() else {
+            return Ok(Ok(()));
+        };
+        if record.value.is_null() {
+            return Ok(Err(ConnectError::Data(DataError::new(
+                "the record has a null value (a tombstone) and behavior.on.null.values=fail",
+            ))));
+        }
+        let encoded = match self.settings.partitioner.encode_partition(record, now) {
+            Ok(encoded) => encoded,
+            Err(error) => return Ok(Err(ConnectError::Data(DataError::new(error.0)))),
+        };
+        let projected = match self.settings.compatibility.project(
+            record.value_schema.as_ref(),
+            &record.value,
+            self.current_schema.as_ref(),
+        ) {
+            Ok(projected) => projected,
+            Err(error) => return Ok(Err(error.into())),
+        };
+        let offset = record.kafka_offset;
+        if !self.files.contains_key(&encoded) {
+            match self.open_file(&encoded) {
+                Ok(file) => {
+                    self.files.insert(encoded.clone(), file);
+                }
+                Err(error) => return Ok(Err(format_error(error))),
+            }
+        }
+        let Some(file) = self.files.get_mut(&encoded) else {
+            return Ok(Ok(()));
+        };
+        let value = projected.as_ref().unwrap_or(&record.value);
+        if let Err(error) = file.writer.write(value) {
+            if file.start_offset < 0 {
+                self.files.shift_remove(&encoded);
+            }
+            return Ok(Err(format_error(error)));
+        }
+        if file.start_offset < 0 {
+            file.start_offset = offset;
+        }
+        file.end_offset = offset;
+        self.record_count += 1;
+        if self.offset < 0 {
+            self.offset = offset;
+        }
+        self.buffer.pop_front();
+        if file.writer.buffered_bytes() >= WRITE_THRESHOLD {
+            write_out(&*self.settings.storage, file).await?;
+        }
+        Ok(Ok(()))
+    }
+
+    /// Drops the first buffered record: handed back for the dead letter queue when bad records
+    /// are tolerated, otherwise a fatal error naming it.
+    fn reject_front(
+        &mut self,
+        bad: &mut Vec<BadRecord>,
+        error: ConnectError,
+    ) -> Result<(), WriteError> {
+        let Some(record) = self.buffer.pop_front() else {
+            return Ok(());
+        };
+        let message = format!(
+            "HDFS sink cannot write the record at topic={} partition={} offset={}: {error}",
+            record.topic,
+            record.kafka_partition(),
+            record.kafka_offset
+        );
+        if !self.settings.tolerate_bad_records {
+            self.buffer.push_front(record);
+            return Err(WriteError::Fatal(ConnectError::other(message)));
+        }
+        tracing::warn!("{message}; reporting it to the errant record reporter");
+        bad.push(BadRecord {
+            record,
+            error: ConnectError::other(message),
+        });
+        Ok(())
+    }
+
+    fn open_file(&self, encoded: &str) -> Result<OpenFile, FormatError> {
+        let writer = self
+            .settings
+            .format
+            .new_writer(self.current_schema.as_ref())?;
+        let dir = self
+            .settings
+            .partitioner
+            .partitioned_path(&self.tp.topic, encoded);
+        let temp_path = format!(
+            "{}/{TEMP_DIR}/{dir}/{}+{}",
+            self.topics_dir,
+            self.tp.partition,
+            naming::temp_file_name(self.settings.format.extension())
+        );
+        Ok(OpenFile {
+            encoded_partition: encoded.to_owned(),
+            temp_path,
+            writer,
+            file: None,
+            start_offset: -1,
+            end_offset: -1,
+            out: Vec::new(),
+        })
+    }
+
+    /// Whether the files should commit now (`flush.size`, `rotate.interval.ms`,
+    /// `rotate.schedule.interval.ms`), `front` saying whether the first buffered record is the
+    /// one about to be written.
+    fn should_rotate(&mut self, now: i64, front: bool) -> bool {
+        if self.settings.rotate_interval_ms > 0 {
+            let time = match self.settings.partitioner.timestamp_extractor() {
+                None => Some(now),
+                Some(extractor) => self
+                    .buffer
+                    .front()
+                    .filter(|_| front)
+                    .and_then(|record| extractor.extract(record, now).ok()),
+            };
+            if let Some(time) = time {
+                let last = *self.last_rotate.get_or_insert(time);
+                if self.record_count > 0 && time - last >= self.settings.rotate_interval_ms {
+                    return true;
+                }
+            }
+        }
+        self.record_count > 0
+            && (self.record_count >= self.settings.flush_size
+                || self.next_scheduled_rotate.is_some_and(|next| now >= next))
+    }
+
+    /// Commits every open file of this partition.
+    async fn rotate(&mut self, trigger: Option<&SinkRecord>) -> Result<(), WriteError> {
+        let now = now_ms();
+        self.last_rotate = match (self.settings.partitioner.timestamp_extractor(), trigger) {
+            (None, _) => Some(now),
+            (Some(extractor), Some(record)) => extractor.extract(record, now).ok(),
+            (Some(_), None) => None,
+        };
+        self.next_scheduled_rotate = self.next_schedule(now);
+        if self.files.is_empty() {
+            self.record_count = 0;
+            return Ok(());
+        }
+        let mut closed = Vec::with_capacity(self.files.len());
+        let files = std::mem::take(&mut self.files);
+        let mut failure = None;
+        for (_, file) in files {
+            let dir = self
+                .settings
+                .partitioner
+                .partitioned_path(&self.tp.topic, &file.encoded_partition);
+            let committed_path = format!(
+                "{}/{dir}/{}",
+                self.topics_dir,
+                naming::committed_file_name(
+                    &self.tp.topic,
+                    self.tp.partition,
+                    file.start_offset,
+                    file.end_offset,
+                    self.settings.format.extension(),
+                    self.settings.zero_pad_width,
+                )
+            );
+            let (temp_path, end_offset) = (file.temp_path.clone(), file.end_offset);
+            match close_file(&*self.settings.storage, file).await {
+                Ok(()) => closed.push(ClosedFile {
+                    temp_path,
+                    committed_path,
+                    end_offset,
+                }),
+                Err(error) => {
+                    closed.push(ClosedFile {
+                        temp_path,
+                        committed_path,
+                        end_offset,
+                    });
+                    failure.get_or_insert(error);
+                }
+            }
+        }
+        if let Some(error) = failure {
+            // A file could not be completed: drop this round and read the records again.
+            for file in &closed {
+                let _ = self.settings.storage.delete(&file.temp_path).await;
+            }
+            self.rewind();
+            return Err(error);
+        }
+        self.commit = Some(Commit::Closed(closed));
+        self.finish_commit().await
+    }
+
+    /// Logs, renames and advances the offset, resuming a commit where it stopped.
+    async fn finish_commit(&mut self) -> Result<(), WriteError> {
+        if let Some(Commit::Closed(files)) = &self.commit {
+            let entries: Vec<(String, String)> = files
+                .iter()
+                .map(|f| {
+                    (
+                        self.settings.storage.full_path(&f.temp_path),
+                        self.settings.storage.full_path(&f.committed_path),
+                    )
+                })
+                .collect();
+            self.wal.append_block(&entries).await?;
+            if let Some(Commit::Closed(files)) = self.commit.take() {
+                self.commit = Some(Commit::Logged(files));
+            }
+        }
+        let Some(Commit::Logged(files)) = &self.commit else {
+            return Ok(());
+        };
+        let storage = &self.settings.storage;
+        for file in files {
+            if let Some((dir, _)) = file.committed_path.rsplit_once('/') {
+                storage.mkdirs(dir).await?;
+            }
+            match storage.rename(&file.temp_path, &file.committed_path).await {
+                Ok(()) => {}
+                Err(error) if error.kind == StorageErrorKind::AlreadyExists => {}
+                Err(error) if error.kind == StorageErrorKind::NotFound => {
+                    if !storage.exists(&file.committed_path).await? {
+                        return Err(error.into());
+                    }
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        let end = files.iter().map(|f| f.end_offset).max().unwrap_or(-1);
+        self.offset = self.offset.max(end + 1);
+        self.record_count = 0;
+        self.commit = None;
+        if let Err(error) = self.wal.truncate().await {
+            tracing::warn!(topic = %self.tp.topic, partition = self.tp.partition, %error, "truncating the WAL after a commit failed; the next commit appends to it");
+        }
+        Ok(())
+    }
+
+    /// Gives up the files being written and sends the consumer back to the last committed
+    /// offset, so the records are read and written again.
+    fn rewind(&mut self) {
+        let first = self.buffer.front().map(|r| r.kafka_offset);
+        let offset = if self.offset >= 0 {
+            Some(self.offset)
+        } else {
+            first
+        };
+        self.files.clear();
+        self.buffer.clear();
+        self.record_count = 0;
+        self.current_schema = None;
+        self.schema_loaded = false;
+        if let Some(offset) = offset {
+            self.seek(offset);
+        }
+    }
+
+    /// Moves encoded bytes of the open files to storage.
+    async fn flush_buffers(&mut self) -> Result<(), WriteError> {
+        for file in self.files.values_mut() {
+            if file.writer.buffered_bytes() >= WRITE_THRESHOLD {
+                write_out(&*self.settings.storage, file).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Under a compatibility mode, starts from the schema of the newest committed file.
+    async fn load_schema(&mut self) -> Result<(), WriteError> {
+        if self.settings.compatibility == SchemaCompatibility::None
+            || self.current_schema.is_some()
+            || self.offset < 0
+        {
+            self.schema_loaded = true;
+            return Ok(());
+        }
+        let Some((path, _)) = self.latest_committed_file().await? else {
+            self.schema_loaded = true;
+            return Ok(());
+        };
+        self.schema_loaded = true;
+        let bytes = self.settings.storage.read(&path).await?;
+        match self.settings.format.read_schema(&bytes) {
+            Ok(schema) => self.current_schema = schema,
+            Err(error) => {
+                tracing::warn!(%path, %error, "cannot read the schema of the newest committed file; starting with the next record's")
+            }
+        }
+        Ok(())
+    }
+
+    /// The committed file of this partition with the largest end offset.
+    async fn latest_committed_file(
+        &mut self,
+    ) -> Result<Option<(String, CommittedFile)>, WriteError> {
+        let dir = format!("{}/{}", self.topics_dir, self.tp.topic);
+        let listing = self.settings.storage.list(&dir, true).await?;
+        Ok(listing
+            .into_iter()
+            .filter(|status| !status.is_dir)
+            .filter_map(|status| CommittedFile::parse(&status.path).map(|f| (status.path, f)))
+            .filter(|(_, f)| *f.topic == *self.tp.topic && f.partition == self.tp.partition)
+            .max_by_key(|(_, f)| f.end_offset))
+    }
+
+    /// Deletes temporary files of this partition that no writer owns any more (left by a crash).
+    async fn delete_orphaned_temp_files(&mut self) -> Result<(), WriteError> {
+        let dir = format!("{}/{TEMP_DIR}/{}", self.topics_dir, self.tp.topic);
+        let prefix = format!("{}+", self.tp.partition);
+        for status in self.settings.storage.list(&dir, true).await? {
+            let name = status.path.rsplit('/').next().unwrap_or(&status.path);
+            if !status.is_dir && name.starts_with(&prefix) {
+                tracing::info!(path = %status.path, "deleting an orphaned temporary file");
+                self.settings.storage.delete(&status.path).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The next `rotate.schedule.interval.ms` slot after `now`, slots aligned to midnight in the
+    /// time zone and never crossing it.
+    fn next_schedule(&self, now: i64) -> Option<i64> {
+        const DAY_MS: i64 = 86_400_000;
+        let interval = self.settings.rotate_schedule_interval_ms;
+        let zone = self.settings.timezone.as_ref()?;
+        if interval <= 0 {
+            return None;
+        }
+        let local_midnight = zone.utc_to_local(now)?.div_euclid(DAY_MS) * DAY_MS;
+        let start_of_day = zone.local_to_utc(local_midnight)?;
+        let next_midnight = zone.local_to_utc(local_midnight + DAY_MS)?;
+        let slot = start_of_day + ((now - start_of_day) / interval + 1) * interval;
+        Some(slot.min(next_midnight))
+    }
+
+    /// Discards what is being written (on close or stop): temporary files are deleted, the
+    /// records will be read again.
+    pub(crate) async fn close(mut self) {
+        for (_, file) in std::mem::take(&mut self.files) {
+            if let Some(handle) = file.file {
+                let _ = handle.close().await;
+            }
+            if let Err(error) = self.settings.storage.delete(&file.temp_path).await {
+                tracing::warn!(path = %file.temp_path, %error, "cannot delete a temporary file; recovery deletes it later");
+            }
+        }
+    }
+}
+
+/// Moves a file's encoded bytes to its temporary file, creating it first.
+async fn write_out(storage: &dyn Storage, file: &mut OpenFile) -> Result<(), StorageError> {
+    file.writer.take_output(&mut file.out);
+    if file.out.is_empty() {
+        return Ok(());
+    }
+    let handle = match &mut file.file {
+        Some(handle) => handle,
+        None => file.file.insert(storage.create(&file.temp_path).await?),
+    };
+    handle
+        .write(Bytes::from(std::mem::take(&mut file.out)))
+        .await
+}
+
+/// Finishes a file and closes its temporary file.
+async fn close_file(storage: &dyn Storage, mut file: OpenFile) -> Result<(), WriteError> {
+    let mut out = std::mem::take(&mut file.out);
+    file.writer.take_output(&mut out);
+    file.writer
+        .finish(&mut out)
+        .map_err(|error| WriteError::Fatal(format_error(error)))?;
+    let mut handle = match file.file {
+        Some(handle) => handle,
+        None => storage.create(&file.temp_path).await?,
+    };
+    if !out.is_empty() {
+        handle.write(Bytes::from(out)).await?;
+    }
+    handle.close().await?;
+    Ok(())
+}
+
+fn format_error(error: FormatError) -> ConnectError {
+    ConnectError::Data(DataError::new(error.to_string()))
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

@@ -18,10 +18,7 @@ async fn the_seed_curl_sessions_get_the_answers_they_expect() {
         .unwrap()
         .port();
     let url = format!("http://127.0.0.1:{port}");
-    let (input, output) = (
-        dir.path().join("test.txt"),
-        dir.path().join("test.sink.txt"),
-    );
+    let (input, hdfs) = (dir.path().join("test.txt"), dir.path().join("hdfs"));
     std::fs::write(&input, "foo\nbar\n").unwrap();
     let worker = write_properties(
         &dir.path().join("worker.properties"),
@@ -59,7 +56,7 @@ async fn the_seed_curl_sessions_get_the_answers_they_expect() {
     let out = tokio::process::Command::new("bash")
         .arg(script)
         .env("CONNECT_URL", &url)
-        .env("SINK_FILE", &output)
+        .env("HDFS_DIR", &hdfs)
         .env("SOURCE_TOPIC", "connect-test")
         .output()
         .await
@@ -71,11 +68,16 @@ async fn the_seed_curl_sessions_get_the_answers_they_expect() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    // The sink the script created did real work before it was deleted.
-    assert!(
-        lines(&output).iter().any(|l| l == "foo"),
-        "{:?}",
-        lines(&output)
+    // The sink the script created committed both lines, one file each (flush.size=1), before
+    // it was deleted.
+    let partition = hdfs.join("topics/connect-test/partition=0");
+    assert_eq!(
+        lines(&partition.join("connect-test+0+0000000000+0000000000.txt")),
+        ["foo"]
+    );
+    assert_eq!(
+        lines(&partition.join("connect-test+0+0000000001+0000000001.txt")),
+        ["bar"]
     );
     assert!(standalone.terminate().await.success());
 }

@@ -52,6 +52,8 @@ pub struct Attempt {
     class: String,
     started: Instant,
     attempts: u32,
+    /// A record the task itself reported as failed: any error is tolerable, none is retried.
+    errant: bool,
 }
 
 impl Attempt {
@@ -97,6 +99,17 @@ impl RetryWithTolerance {
             class: class.into(),
             started: Instant::now(),
             attempts: 0,
+            errant: false,
+        }
+    }
+
+    /// Starts handling a record a task reported through its errant record reporter (Kafka's
+    /// `executeFailed`): whatever the error, `errors.tolerance=all` skips it (to the dead letter
+    /// queue) and `none` fails the task; it is never retried.
+    pub fn begin_errant(&self, stage: Stage, class: impl Into<String>) -> Attempt {
+        Attempt {
+            errant: true,
+            ..self.begin(stage, class)
         }
     }
 
@@ -128,11 +141,12 @@ impl RetryWithTolerance {
         origin: Origin<'_>,
     ) -> Result<Next, ConnectError> {
         attempt.attempts += 1;
-        if error.is_retriable() && self.sleep_before_retry(attempt).await {
+        if !attempt.errant && error.is_retriable() && self.sleep_before_retry(attempt).await {
             return Ok(Next::Retry);
         }
         self.failures.fetch_add(1, Ordering::Relaxed);
-        let tolerable = attempt.stage.tolerates_any_error() || error.is_retriable();
+        let tolerable =
+            attempt.errant || attempt.stage.tolerates_any_error() || error.is_retriable();
         let report = ErrorReport {
             connector: &self.connector,
             task: self.task,

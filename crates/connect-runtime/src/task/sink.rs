@@ -131,7 +131,8 @@ impl ErrantRecordReporter for ErrantReporter {
         let errors = self.errors.clone();
         let class = self.class.clone();
         let batch = lock(&self.requests).batch.clone();
-        let handle = tokio::spawn(async move {
+        let tolerated = errors.tolerates();
+        let handling = async move {
             let partition =
                 Partition::new(record.original_topic(), record.original_kafka_partition());
             let offset = record.original_kafka_offset();
@@ -144,9 +145,15 @@ impl ErrantRecordReporter for ErrantReporter {
                 offset,
                 raw: &raw,
             };
-            let mut attempt = errors.begin(Stage::TaskPut, class);
+            let mut attempt = errors.begin_errant(Stage::TaskPut, class);
             errors.failed(&mut attempt, error, origin).await.map(|_| ())
-        });
+        };
+        if !tolerated {
+            // As Kafka's reporter throws with errors.tolerance=none: the error reaches the task,
+            // whose `put` fails, and the record is not skipped.
+            return Box::pin(handling);
+        }
+        let handle = tokio::spawn(handling);
         let abort = handle.abort_handle();
         lock(&self.requests).reports.push(handle);
         Box::pin(async move {

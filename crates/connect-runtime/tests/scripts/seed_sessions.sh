@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The curl sessions of the operator guides this project was built from, run against a live
-# connect-standalone (FileStream connectors stand in for the HDFS sink): each answer is checked.
+# connect-standalone, with the HDFS sink writing to a local directory: each answer is checked.
 #
-#   CONNECT_URL=http://127.0.0.1:8083 SINK_FILE=/tmp/out.txt SOURCE_TOPIC=t bash seed_sessions.sh
+#   CONNECT_URL=http://127.0.0.1:8083 HDFS_DIR=/tmp/hdfs SOURCE_TOPIC=t bash seed_sessions.sh
 set -euo pipefail
 
 url="${CONNECT_URL:?set CONNECT_URL}"
-sink_file="${SINK_FILE:?set SINK_FILE}"
+hdfs_dir="${HDFS_DIR:?set HDFS_DIR}"
 topic="${SOURCE_TOPIC:?set SOURCE_TOPIC}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -39,8 +39,9 @@ request GET /connectors >/dev/null; expect 200 "b == ['local-file-source']"
 
 # Seed 000: create from a JSON file, status, config, replace the config, restart.
 cat >"$work/hdfs-sink.json" <<JSON
-{"name": "hdfs-sink", "config": {"connector.class": "FileStreamSink", "tasks.max": "1",
- "topics": "$topic", "file": "$sink_file"}}
+{"name": "hdfs-sink", "config": {"connector.class": "io.confluent.connect.hdfs.HdfsSinkConnector",
+ "tasks.max": "1", "topics": "$topic", "hdfs.url": "file://$hdfs_dir",
+ "format.class": "io.confluent.connect.hdfs.string.StringFormat", "flush.size": "1"}}
 JSON
 request POST /connectors -H "Content-Type: application/json" --data @"$work/hdfs-sink.json" >/dev/null
 expect 201 "b['name'] == 'hdfs-sink' and b['type'] == 'sink' and b['config']['topics'] == '$topic'"
@@ -50,18 +51,25 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 expect 200 "b['connector']['state'] == 'RUNNING' and b['tasks'][0]['state'] == 'RUNNING' and b['type'] == 'sink'"
+# flush.size=1: each line is committed as a file of its own.
+first="$hdfs_dir/topics/$topic/partition=0/$topic+0+0000000000+0000000000.txt"
+second="$hdfs_dir/topics/$topic/partition=0/$topic+0+0000000001+0000000001.txt"
 for _ in $(seq 100); do
-  grep -qx foo "$sink_file" 2>/dev/null && break
+  grep -qx bar "$second" 2>/dev/null && break
   sleep 0.1
 done
-grep -qx foo "$sink_file" || fail "the sink wrote nothing to $sink_file"
+grep -qx foo "$first" || fail "the sink did not commit $first"
+grep -qx bar "$second" || fail "the sink did not commit $second"
 request GET /connectors/hdfs-sink/config >/dev/null
-expect 200 "b['connector.class'] == 'FileStreamSink' and b['name'] == 'hdfs-sink'"
+expect 200 "b['connector.class'] == 'io.confluent.connect.hdfs.HdfsSinkConnector' and b['name'] == 'hdfs-sink'"
 request PUT /connectors/hdfs-sink/config -H "Content-Type: application/json" -d "{
-    \"connector.class\": \"FileStreamSink\",
+    \"connector.class\": \"io.confluent.connect.hdfs.HdfsSinkConnector\",
     \"tasks.max\": \"4\",
     \"topics\": \"$topic\",
-    \"file\": \"$sink_file\"
+    \"hdfs.url\": \"file://$hdfs_dir\",
+    \"format.class\": \"io.confluent.connect.hdfs.parquet.ParquetFormat\",
+    \"flush.size\": \"500\",
+    \"schema.compatibility\": \"FULL\"
   }" >/dev/null
 expect 200 "b['config']['tasks.max'] == '4' and len(b['tasks']) == 4"
 request POST /connectors/hdfs-sink/restart >/dev/null; expect 204

@@ -12,7 +12,7 @@
 #     target/                   cargo's build output, unless CARGO_TARGET_DIR is set
 #   kafka-python (pip, into python3's site-packages): the independent client tests check with.
 #   schemathesis (pip, likewise): fuzzes the REST API against its /openapi.json.
-#   pyarrow, fastavro (pip, likewise): read back the HDFS sink's Parquet and Avro files.
+#   pyarrow, fastavro, cramjam (pip, likewise): read back the HDFS sink's Parquet and Avro files.
 #
 # Each broker test starts its own broker on a free loopback port through connect-testkit and
 # kills it when the test ends; nothing is left running.
@@ -23,6 +23,7 @@ KAFKA_PYTHON_VERSION=2.3.3
 SCHEMATHESIS_VERSION=4.32.5
 PYARROW_VERSION=26.0.1
 FASTAVRO_VERSION=1.13.1
+CRAMJAM_VERSION=2.14.0
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -69,12 +70,14 @@ fi
 step "kafka-python: $(python3 -c 'import kafka; print(kafka.__version__)')"
 
 # The independent readers of the HDFS sink's Parquet and Avro files.
-if ! python3 -c 'import pyarrow, fastavro' 2>/dev/null; then
-  step "pyarrow, fastavro: installing pyarrow==$PYARROW_VERSION fastavro==$FASTAVRO_VERSION with pip"
-  PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet "pyarrow==$PYARROW_VERSION" "fastavro==$FASTAVRO_VERSION" \
-    || die "could not install pyarrow==$PYARROW_VERSION and fastavro==$FASTAVRO_VERSION with 'python3 -m pip'"
-  python3 -c 'import pyarrow, fastavro' 2>/dev/null \
-    || die "pyarrow and fastavro were installed but 'python3 -c \"import pyarrow, fastavro\"' still fails"
+# cramjam gives fastavro its snappy codec.
+if ! python3 -c 'import pyarrow, fastavro, cramjam' 2>/dev/null; then
+  step "pyarrow, fastavro, cramjam: installing pyarrow==$PYARROW_VERSION fastavro==$FASTAVRO_VERSION cramjam==$CRAMJAM_VERSION with pip"
+  PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet "pyarrow==$PYARROW_VERSION" \
+    "fastavro==$FASTAVRO_VERSION" "cramjam==$CRAMJAM_VERSION" \
+    || die "could not install pyarrow, fastavro and cramjam with 'python3 -m pip'"
+  python3 -c 'import pyarrow, fastavro, cramjam' 2>/dev/null \
+    || die "pyarrow, fastavro and cramjam were installed but 'python3 -c \"import pyarrow, fastavro, cramjam\"' still fails"
 fi
 step "pyarrow $(python3 -c 'import pyarrow; print(pyarrow.__version__)'), fastavro $(python3 -c 'import fastavro; print(fastavro.__version__)')"
 

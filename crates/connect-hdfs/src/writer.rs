@@ -264,11 +264,27 @@ impl TopicPartitionWriter {
         }
         let now = now_ms();
         while let Some(record) = self.buffer.front() {
-            let record_schema = record.value_schema.clone();
-            if record.value.is_null() && !self.settings.fail_on_null_values {
-                self.buffer.pop_front();
+            // Everything that can reject the record comes before it may change the file's
+            // schema: a record that ends up in the dead letter queue leaves no trace in files.
+            if record.value.is_null() {
+                if self.settings.fail_on_null_values {
+                    let error = DataError::new(
+                        "the record has a null value (a tombstone) and behavior.on.null.values=fail",
+                    );
+                    self.reject_front(bad, error.into())?;
+                } else {
+                    self.buffer.pop_front();
+                }
                 continue;
             }
+            let encoded = match self.settings.partitioner.encode_partition(record, now) {
+                Ok(encoded) => encoded,
+                Err(error) => {
+                    self.reject_front(bad, DataError::new(error.0).into())?;
+                    continue;
+                }
+            };
+            let record_schema = record.value_schema.clone();
             let change = if self.record_count == 0
                 && self.current_schema.is_none()
                 && record_schema.is_some()
@@ -285,6 +301,10 @@ impl TopicPartitionWriter {
                     continue;
                 }
                 Ok(true) => {
+                    if let Err(error) = self.settings.format.new_writer(record_schema.as_ref()) {
+                        self.reject_front(bad, format_error(error))?;
+                        continue;
+                    }
                     self.current_schema = record_schema;
                     if self.record_count > 0 {
                         self.rotate(None).await?;
@@ -298,8 +318,13 @@ impl TopicPartitionWriter {
                 self.rotate(trigger.as_ref()).await?;
                 continue;
             }
-            if let Err(error) = self.write_front(now).await? {
-                self.reject_front(bad, error)?;
+            match self.write_front(encoded).await? {
+                Err(error) => self.reject_front(bad, error)?,
+                // A full file commits at once, whatever the next record turns out to be.
+                Ok(()) if self.record_count >= self.settings.flush_size => {
+                    self.rotate(None).await?;
+                }
+                Ok(()) => {}
             }
         }
         if self.should_rotate(now, false) {
@@ -311,18 +336,12 @@ impl TopicPartitionWriter {
 
     /// Writes the first buffered record into the file of its encoded partition. The outer
     /// error is storage trouble; the inner one says the record itself cannot be written.
-    async fn write_front(&mut self, now: i64) -> Result<Result<(), ConnectError>, WriteError> {
+    async fn write_front(
+        &mut self,
+        encoded: String,
+    ) -> Result<Result<(), ConnectError>, WriteError> {
         let Some(record) = self.buffer.front() else {
             return Ok(Ok(()));
-        };
-        if record.value.is_null() {
-            return Ok(Err(ConnectError::Data(DataError::new(
-                "the record has a null value (a tombstone) and behavior.on.null.values=fail",
-            ))));
-        }
-        let encoded = match self.settings.partitioner.encode_partition(record, now) {
-            Ok(encoded) => encoded,
-            Err(error) => return Ok(Err(ConnectError::Data(DataError::new(error.0)))),
         };
         let projected = match self.settings.compatibility.project(
             record.value_schema.as_ref(),
@@ -435,14 +454,23 @@ impl TopicPartitionWriter {
             };
             if let Some(time) = time {
                 let last = *self.last_rotate.get_or_insert(time);
-                if self.record_count > 0 && time - last >= self.settings.rotate_interval_ms {
-                    return true;
+                if time - last >= self.settings.rotate_interval_ms {
+                    if self.record_count > 0 {
+                        return true;
+                    }
+                    // Nothing open: the interval starts again with the next file, as an
+                    // empty rotation does in Confluent's connector.
+                    self.last_rotate = Some(time);
                 }
             }
         }
-        self.record_count > 0
-            && (self.record_count >= self.settings.flush_size
-                || self.next_scheduled_rotate.is_some_and(|next| now >= next))
+        if self.next_scheduled_rotate.is_some_and(|next| now >= next) {
+            if self.record_count > 0 {
+                return true;
+            }
+            self.next_scheduled_rotate = self.next_schedule(now);
+        }
+        self.record_count > 0 && self.record_count >= self.settings.flush_size
     }
 
     /// Commits every open file of this partition.

@@ -1,7 +1,8 @@
 //! Reads Parquet and Avro files with pyarrow and fastavro, readers that share no code with this
 //! project, so a test sees what a downstream Spark, Hive or Python job would see.
 //!
-//! `./scripts/test.sh` installs both ([`PYARROW_VERSION`], [`FASTAVRO_VERSION`]).
+//! `./scripts/test.sh` installs both ([`PYARROW_VERSION`], [`FASTAVRO_VERSION`], and cramjam for
+//! fastavro's snappy codec).
 
 use std::path::Path;
 

@@ -88,6 +88,16 @@ pub fn from_config(config: &HdfsSinkConfig) -> Result<Arc<dyn Format>, ConfigErr
         .unwrap_or(class)
         .to_ascii_lowercase();
     let name = simple.strip_suffix("format").unwrap_or(&simple);
+    // The one converter of the connector's AvroData settings (`connect.meta.data`,
+    // `enhanced.avro.schema.support`, `schemas.cache.config`), whichever format makes Avro
+    // schemas with it: the Avro format's file schemas, the Parquet format's
+    // `parquet.avro.schema`.
+    let avro_data = Arc::new(AvroData::new(AvroDataConfig {
+        connect_meta_data: config.connect_meta_data,
+        enhanced_avro_schema_support: config.enhanced_avro_schema_support,
+        schemas_cache_size: usize::try_from(config.schemas_cache_config).unwrap_or(1),
+        ..AvroDataConfig::default()
+    }));
     Ok(match name {
         "avro" => {
             let codec = config
@@ -96,19 +106,16 @@ pub fn from_config(config: &HdfsSinkConfig) -> Result<Arc<dyn Format>, ConfigErr
                 .map_err(|error| {
                     ConfigError::invalid("avro.codec", &config.avro_codec, error.to_string())
                 })?;
-            let avro_data = AvroData::new(AvroDataConfig {
-                connect_meta_data: config.connect_meta_data,
-                enhanced_avro_schema_support: config.enhanced_avro_schema_support,
-                schemas_cache_size: usize::try_from(config.schemas_cache_config).unwrap_or(1),
-                ..AvroDataConfig::default()
-            });
-            Arc::new(avro::AvroFormat::new(codec, Arc::new(avro_data)))
+            Arc::new(avro::AvroFormat::new(codec, avro_data))
         }
-        "parquet" => Arc::new(parquet::ParquetFormat::new(parquet::ParquetOptions {
-            codec: parquet::ParquetCodec::parse(&config.parquet_codec)?,
-            row_group_bytes: usize::try_from(config.parquet_row_group_size_bytes)
-                .unwrap_or(usize::MAX),
-        })),
+        "parquet" => Arc::new(parquet::ParquetFormat::new(
+            parquet::ParquetOptions {
+                codec: parquet::ParquetCodec::parse(&config.parquet_codec)?,
+                row_group_bytes: usize::try_from(config.parquet_row_group_size_bytes)
+                    .unwrap_or(usize::MAX),
+            },
+            avro_data,
+        )),
         "json" => Arc::new(json::JsonFormat::new()),
         "string" => Arc::new(string::StringFormat::new()),
         _ => {

@@ -28,16 +28,27 @@
 //! [`RecordWriter::take_output`] moves them; that is safe because the Parquet writer counts the
 //! bytes it has written itself and never reads its sink back.
 //!
-//! The file's key-value metadata also holds the Connect schema as Kafka's JSON schema text
-//! (key [`CONNECT_SCHEMA_KEY`]), so [`Format::read_schema`] gives back the exact schema
-//! (names, versions, docs, parameters and defaults included). Files without that key (written
-//! by other tools) are read through the Arrow schema of the footer with the inverse mapping,
-//! [`connect_schema`]: types, field names and optionality survive, but names, versions, docs
-//! and defaults do not, the top-level struct comes back required, and Decimal gets its `scale`
-//! and `connect.decimal.precision` parameters from the Arrow type.
+//! The file's key-value metadata holds the value schema twice:
+//! - the Connect schema as Kafka's JSON schema text (key [`CONNECT_SCHEMA_KEY`]), so
+//!   [`Format::read_schema`] gives back the exact schema (names, versions, docs, parameters and
+//!   defaults included);
+//! - the Avro schema `AvroData.fromConnectSchema` makes of it (key [`AVRO_SCHEMA_KEY`]), which
+//!   is what Confluent's writer stores, since it goes through parquet-avro.
 //!
-//! Confluent's writer goes through parquet-avro and also stores the Avro schema under
-//! `parquet.avro.schema`; these files do not.
+//! [`Format::read_schema`] reads the first of these it finds usable: `connect.schema`, then
+//! `parquet.avro.schema` (through `AvroData.toConnectSchema`, as for files Confluent's connector
+//! wrote), and for files with neither (written by other tools) the Arrow schema of the footer
+//! with the inverse mapping, [`connect_schema`]: types, field names and optionality survive,
+//! but names, versions, docs and defaults do not, the top-level struct comes back required, and
+//! Decimal gets its `scale` and `connect.decimal.precision` parameters from the Arrow type.
+//!
+//! The columns are laid out by parquet's Arrow writer, not by parquet-avro: readers that go by
+//! the Parquet or Arrow schema (Spark, Hive, pyarrow) see the table above; the Avro schema is
+//! metadata for readers that ask for it. Where the two layouts differ, a Java reader that reads
+//! through parquet-avro with the stored Avro schema may not match the columns: a Decimal is
+//! Avro `bytes` there, but the Arrow writer stores a precision of up to 9 as `INT32` and up to
+//! 18 as `INT64` (only larger ones as a fixed-length byte array), and a Decimal without
+//! `connect.decimal.precision` has precision 64 in the Avro schema and 38 in the column.
 
 use std::fmt;
 use std::str::FromStr;
@@ -58,6 +69,7 @@ use connect_api::data::logical::{self, LogicalType};
 use connect_api::data::{Schema, SchemaBuilder, Type, Value};
 use connect_api::error::ConfigError;
 use connect_api::storage::json::JsonConverter;
+use connect_avro::{AvroData, AvroSchema};
 use parquet::arrow::{ArrowWriter, parquet_to_arrow_schema};
 use parquet::basic::{Compression, GzipLevel, ZstdLevel};
 use parquet::file::FOOTER_SIZE;
@@ -78,6 +90,10 @@ pub const DEFAULT_DECIMAL_PRECISION: u8 = 38;
 
 /// The file metadata key holding the Connect schema, as Kafka's JSON schema text.
 pub const CONNECT_SCHEMA_KEY: &str = "connect.schema";
+
+/// The file metadata key holding the Avro schema of the records (parquet-avro's
+/// `AvroWriteSupport.AVRO_SCHEMA`, which Confluent's ParquetFormat writes).
+pub const AVRO_SCHEMA_KEY: &str = "parquet.avro.schema";
 
 /// Confluent's row group size: 256 MiB.
 pub const DEFAULT_ROW_GROUP_BYTES: usize = 256 * 1024 * 1024;
@@ -201,7 +217,9 @@ impl Default for ParquetOptions {
 /// The Parquet format (`.parquet`).
 ///
 /// ```
+/// use std::sync::Arc;
 /// use connect_api::data::{Schema, SchemaBuilder, Struct, Value};
+/// use connect_avro::AvroData;
 /// use connect_hdfs::format::Format;
 /// use connect_hdfs::format::parquet::{ParquetCodec, ParquetFormat, ParquetOptions};
 ///
@@ -210,10 +228,13 @@ impl Default for ParquetOptions {
 ///     .field("id", Schema::int64())
 ///     .field("name", Schema::optional_string())
 ///     .build()?;
-/// let format = ParquetFormat::new(ParquetOptions {
-///     codec: ParquetCodec::parse("snappy")?,
-///     ..ParquetOptions::default()
-/// });
+/// let format = ParquetFormat::new(
+///     ParquetOptions {
+///         codec: ParquetCodec::parse("snappy")?,
+///         ..ParquetOptions::default()
+///     },
+///     Arc::new(AvroData::default()),
+/// );
 /// let mut writer = format.new_writer(Some(&schema))?;
 /// for id in 0..3i64 {
 ///     writer.write(&Value::Struct(Struct::new(schema.clone())?.with("id", id)?))?;
@@ -230,14 +251,18 @@ pub struct ParquetFormat {
     options: ParquetOptions,
     /// Writes the Connect schema into the file metadata and reads it back.
     json: Arc<JsonConverter>,
+    /// Makes the Avro schema stored next to it (and reads it back when it is all a file has).
+    avro_data: Arc<AvroData>,
 }
 
 impl ParquetFormat {
-    /// The Parquet format with `options`.
-    pub fn new(options: ParquetOptions) -> Self {
+    /// The Parquet format with `options`, making Avro schemas with `avro_data` (shared, so its
+    /// schema cache serves every file of the connector).
+    pub fn new(options: ParquetOptions, avro_data: Arc<AvroData>) -> Self {
         Self {
             options,
             json: Arc::new(JsonConverter::new()),
+            avro_data,
         }
     }
 
@@ -248,8 +273,9 @@ impl ParquetFormat {
 }
 
 impl Default for ParquetFormat {
+    /// The default options, with an `AvroData` of the default configuration.
     fn default() -> Self {
-        Self::new(ParquetOptions::default())
+        Self::new(ParquetOptions::default(), Arc::new(AvroData::default()))
     }
 }
 
@@ -270,24 +296,47 @@ impl Format for ParquetFormat {
             schema,
             self.options,
             &self.json,
+            &self.avro_data,
         )?))
     }
 
     fn read_schema(&self, file: &[u8]) -> Result<Option<Schema>, FormatError> {
         let metadata = read_footer(file)?;
         let file_metadata = metadata.file_metadata();
-        let stored = file_metadata
-            .key_value_metadata()
-            .and_then(|kvs| kvs.iter().find(|kv| kv.key == CONNECT_SCHEMA_KEY))
-            .and_then(|kv| kv.value.as_deref());
-        if let Some(json) = stored {
+        let stored = |key: &str| {
+            file_metadata
+                .key_value_metadata()
+                .and_then(|kvs| kvs.iter().find(|kv| kv.key == key))
+                .and_then(|kv| kv.value.as_deref())
+        };
+        if let Some(json) = stored(CONNECT_SCHEMA_KEY) {
             match self.json.as_connect_schema(json) {
                 Ok(Some(schema)) if schema.type_() == Type::Struct => return Ok(Some(schema)),
                 Ok(_) => {}
                 Err(err) => {
                     tracing::warn!(
                         "Ignoring the unreadable Connect schema in a Parquet file ({err}); \
-                         using its Arrow schema instead"
+                         using its Avro or Arrow schema instead"
+                    );
+                }
+            }
+        }
+        if let Some(text) = stored(AVRO_SCHEMA_KEY) {
+            let schema = AvroSchema::parse_str(text)
+                .and_then(|avro| self.avro_data.to_connect_schema(&avro));
+            match schema {
+                Ok(schema) if schema.type_() == Type::Struct => return Ok(Some(schema)),
+                Ok(schema) => {
+                    tracing::warn!(
+                        "Ignoring the Avro schema of a Parquet file: it is a {}, not a record; \
+                         using its Arrow schema instead",
+                        schema.type_()
+                    );
+                }
+                Err(err) => {
+                    tracing::warn!(
+                        "Ignoring the unreadable Avro schema in a Parquet file ({err}); using \
+                         its Arrow schema instead"
                     );
                 }
             }
@@ -454,18 +503,29 @@ impl ParquetRecordWriter {
         schema: &Schema,
         options: ParquetOptions,
         json: &JsonConverter,
+        avro_data: &AvroData,
     ) -> Result<Self, FormatError> {
         let (fields, columns) = struct_columns(schema)?;
         let arrow = Arc::new(arrow_schema::Schema::new(fields));
-        // Without the stored schema the file is still readable; read_schema then maps the
+        // Without the stored schemas the file is still readable; read_schema then maps the
         // Arrow schema back.
-        let stored = match json.as_json_schema(schema) {
-            Ok(text) => Some(vec![KeyValue::new(CONNECT_SCHEMA_KEY.to_owned(), text)]),
+        let mut stored = Vec::with_capacity(2);
+        match json.as_json_schema(schema) {
+            Ok(text) => stored.push(KeyValue::new(CONNECT_SCHEMA_KEY.to_owned(), text)),
             Err(err) => {
                 tracing::warn!("Not storing the Connect schema in the Parquet file: {err}");
-                None
             }
-        };
+        }
+        match avro_data.from_connect_schema(schema) {
+            Ok(avro) => stored.push(KeyValue::new(
+                AVRO_SCHEMA_KEY.to_owned(),
+                avro.text().to_owned(),
+            )),
+            Err(err) => {
+                tracing::warn!("Not storing the Avro schema in the Parquet file: {err}");
+            }
+        }
+        let stored = (!stored.is_empty()).then_some(stored);
         let row_group_bytes = options.row_group_bytes.max(1);
         let properties = WriterProperties::builder()
             .set_compression(options.codec.compression())
@@ -1529,10 +1589,13 @@ mod tests {
         let schema = all_types_schema();
         let records = all_types_records(&schema);
         for codec in ["none", "snappy", "gzip", "zstd", "lz4"] {
-            let format = ParquetFormat::new(ParquetOptions {
-                codec: ParquetCodec::parse(codec).unwrap(),
-                ..ParquetOptions::default()
-            });
+            let format = ParquetFormat::new(
+                ParquetOptions {
+                    codec: ParquetCodec::parse(codec).unwrap(),
+                    ..ParquetOptions::default()
+                },
+                Arc::new(AvroData::default()),
+            );
             let file = write_file(&format, &schema, &records);
             assert_eq!(read_back(&file, &schema), records, "codec {codec}");
         }
@@ -1603,6 +1666,150 @@ mod tests {
         assert_eq!(format.read_schema(&empty).unwrap(), Some(detailed));
     }
 
+    /// The key-value metadata of a file, as a map.
+    fn key_values(file: &[u8]) -> std::collections::BTreeMap<String, String> {
+        read_footer(file)
+            .unwrap()
+            .file_metadata()
+            .key_value_metadata()
+            .into_iter()
+            .flatten()
+            .filter_map(|kv| Some((kv.key.clone(), kv.value.clone()?)))
+            .collect()
+    }
+
+    /// A file of `schema`'s columns whose metadata is exactly `metadata`, as other writers make.
+    fn file_with_metadata(schema: &Schema, metadata: &[(&str, &str)]) -> Vec<u8> {
+        let properties = WriterProperties::builder()
+            .set_key_value_metadata(Some(
+                metadata
+                    .iter()
+                    .map(|(k, v)| KeyValue::new((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
+            ))
+            .build();
+        let arrow = Arc::new(arrow_schema(schema).unwrap());
+        let mut writer = ArrowWriter::try_new(Vec::new(), arrow, Some(properties)).unwrap();
+        writer.flush().unwrap();
+        writer.into_inner().unwrap()
+    }
+
+    #[test]
+    fn the_avro_schema_is_stored_next_to_the_connect_schema() {
+        let schema = all_types_schema();
+        let avro_data = Arc::new(AvroData::default());
+        let format = ParquetFormat::new(ParquetOptions::default(), avro_data.clone());
+        let file = write_file(&format, &schema, &all_types_records(&schema));
+        let metadata = key_values(&file);
+        let expected = avro_data.from_connect_schema(&schema).unwrap();
+        assert_eq!(
+            metadata.get(AVRO_SCHEMA_KEY).map(String::as_str),
+            Some(expected.text())
+        );
+        assert_eq!(
+            metadata.get(CONNECT_SCHEMA_KEY).map(String::as_str),
+            Some(
+                JsonConverter::new()
+                    .as_json_schema(&schema)
+                    .unwrap()
+                    .as_str()
+            )
+        );
+        // Confluent's names and connect.* properties, as AvroData makes them.
+        let avro: serde_json::Value = serde_json::from_str(&metadata[AVRO_SCHEMA_KEY]).unwrap();
+        assert_eq!(avro["type"], "record");
+        assert_eq!(avro["name"], "Everything");
+        assert_eq!(avro["namespace"], "com.example");
+        assert_eq!(avro["connect.name"], "com.example.Everything");
+        assert_eq!(avro["connect.version"], 3);
+        assert_eq!(avro["connect.doc"], "every type");
+        let fields = avro["fields"].as_array().unwrap();
+        let names: Vec<&str> = fields.iter().map(|f| f["name"].as_str().unwrap()).collect();
+        let columns: Vec<&str> = schema.fields().iter().map(|f| f.name()).collect();
+        assert_eq!(names, columns);
+        assert_eq!(
+            fields[0]["type"],
+            serde_json::json!({"type": "int", "connect.type": "int8"})
+        );
+        assert_eq!(fields[3]["type"], serde_json::json!(["null", "long"]));
+        assert_eq!(fields[3]["default"], serde_json::Value::Null);
+
+        // connect.meta.data=false leaves the connect.* properties out, as Confluent's does.
+        let plain = ParquetFormat::new(
+            ParquetOptions::default(),
+            Arc::new(AvroData::new(connect_avro::AvroDataConfig {
+                connect_meta_data: false,
+                ..connect_avro::AvroDataConfig::default()
+            })),
+        );
+        let file = write_file(&plain, &schema, &[]);
+        let avro: serde_json::Value =
+            serde_json::from_str(&key_values(&file)[AVRO_SCHEMA_KEY]).unwrap();
+        assert_eq!(avro["name"], "Everything");
+        assert!(avro.get("connect.name").is_none(), "{avro}");
+    }
+
+    #[test]
+    fn read_schema_falls_back_to_the_avro_schema() {
+        let schema = sch(SchemaBuilder::struct_()
+            .name("com.example.User")
+            .version(2)
+            .field("id", Schema::int64())
+            .field("email", Schema::optional_string())
+            .field("born", logical::date_schema())
+            .field("inner", inner_schema()));
+        let avro_data = AvroData::default();
+        let avro = avro_data.from_connect_schema(&schema).unwrap();
+        let format = ParquetFormat::default();
+
+        // Only parquet.avro.schema, as Confluent's connector writes: the Connect schema comes
+        // from it, names and versions included.
+        let file = file_with_metadata(&schema, &[(AVRO_SCHEMA_KEY, avro.text())]);
+        assert_eq!(format.read_schema(&file).unwrap(), Some(schema.clone()));
+
+        // A schema text written by hand, as parquet-avro stores it.
+        let text = r#"{"type":"record","name":"Order","namespace":"shop","fields":[
+            {"name":"id","type":"long"},
+            {"name":"note","type":["null","string"],"default":null}]}"#;
+        let order = sch(SchemaBuilder::struct_()
+            .field("id", Schema::int64())
+            .field("note", Schema::optional_string()));
+        let file = file_with_metadata(&order, &[(AVRO_SCHEMA_KEY, text)]);
+        let read = format.read_schema(&file).unwrap().unwrap();
+        assert_eq!(read.name(), Some("shop.Order"));
+        assert_same_shape(&read, &order, "value");
+
+        // connect.schema wins when both are there; an unreadable one gives way to the Avro one.
+        let other = sch(SchemaBuilder::struct_()
+            .name("com.example.Other")
+            .field("id", Schema::int64()));
+        let connect = JsonConverter::new().as_json_schema(&other).unwrap();
+        let file = file_with_metadata(
+            &schema,
+            &[
+                (CONNECT_SCHEMA_KEY, &connect),
+                (AVRO_SCHEMA_KEY, avro.text()),
+            ],
+        );
+        assert_eq!(format.read_schema(&file).unwrap(), Some(other));
+        let file = file_with_metadata(
+            &schema,
+            &[
+                (CONNECT_SCHEMA_KEY, "{not json"),
+                (AVRO_SCHEMA_KEY, avro.text()),
+            ],
+        );
+        assert_eq!(format.read_schema(&file).unwrap(), Some(schema.clone()));
+
+        // An unreadable or non-record Avro schema gives way to the Arrow schema.
+        for bad in ["{not json", r#""long""#] {
+            let file = file_with_metadata(&schema, &[(AVRO_SCHEMA_KEY, bad)]);
+            let read = format.read_schema(&file).unwrap().unwrap();
+            assert_eq!(read.name(), None, "{bad}");
+            assert_same_shape(&read, &schema, "value");
+        }
+    }
+
     #[test]
     fn the_inverse_mapping_keeps_types_fields_and_optionality() {
         let schema = all_types_schema();
@@ -1648,10 +1855,13 @@ mod tests {
         let schema = sch(SchemaBuilder::struct_()
             .field("id", Schema::int64())
             .field("text", Schema::string()));
-        let format = ParquetFormat::new(ParquetOptions {
-            codec: ParquetCodec::Uncompressed,
-            row_group_bytes: 256 * 1024,
-        });
+        let format = ParquetFormat::new(
+            ParquetOptions {
+                codec: ParquetCodec::Uncompressed,
+                row_group_bytes: 256 * 1024,
+            },
+            Arc::new(AvroData::default()),
+        );
         let mut writer = format.new_writer(Some(&schema)).unwrap();
         let mut file = Vec::new();
         let mut max_buffered = 0;

@@ -956,11 +956,11 @@ pub(crate) fn value_to_avro(
     })
 }
 
-fn data_err(message: impl Into<String>) -> AvroDataError {
+pub(crate) fn data_err(message: impl Into<String>) -> AvroDataError {
     AvroDataError::from_connect_data(message)
 }
 
-fn type_mismatch(schema: &Schema, value: &Value) -> AvroDataError {
+pub(crate) fn type_mismatch(schema: &Schema, value: &Value) -> AvroDataError {
     let expected = LogicalType::of(schema)
         .map(|l| l.value_kind().to_string())
         .unwrap_or_else(|| schema.type_().to_string());
@@ -970,7 +970,7 @@ fn type_mismatch(schema: &Schema, value: &Value) -> AvroDataError {
     ))
 }
 
-fn shape_mismatch(schema: &Schema, avro: &ApacheSchema) -> AvroDataError {
+pub(crate) fn shape_mismatch(schema: &Schema, avro: &ApacheSchema) -> AvroDataError {
     data_err(format!(
         "Connect schema {schema} does not match Avro schema {}",
         avro.canonical_form()

@@ -20,6 +20,10 @@
 //! - With [`AvroDataConfig::enhanced_avro_schema_support`], strings carrying the
 //!   `io.confluent.connect.avro.Enum` parameter become Avro enums.
 //!
+//! [`AvroData::encode`] (or an [`AvroEncoder`] kept per schema) writes Connect values straight
+//! as Avro binary data, byte for byte what apache-avro writes for [`AvroData::from_connect_data`]
+//! but without building Avro values.
+//!
 //! Avro schemas are handled as [`AvroSchema`], which keeps the JSON text next to
 //! apache-avro's parsed form, because apache-avro drops properties of primitive types.
 //!
@@ -29,6 +33,7 @@
 
 mod cache;
 mod config;
+mod encode;
 mod error;
 mod from_connect;
 mod names;
@@ -44,6 +49,7 @@ pub use config::{
     AvroDataConfig, CONNECT_META_DATA_CONFIG, ENHANCED_AVRO_SCHEMA_SUPPORT_CONFIG,
     SCHEMAS_CACHE_SIZE_CONFIG, SCRUB_INVALID_NAMES_CONFIG,
 };
+pub use encode::AvroEncoder;
 pub use error::AvroDataError;
 pub use schema::AvroSchema;
 
@@ -136,6 +142,7 @@ pub struct AvroData {
     config: AvroDataConfig,
     from_connect_cache: cache::BoundedCache<Schema, Arc<AvroSchema>>,
     from_connect_recent: cache::RecentByPointer<Arc<AvroSchema>>,
+    encoders_recent: cache::RecentByPointer<Arc<AvroEncoder>>,
     to_connect_cache: cache::BoundedCache<(String, Option<i32>), Schema>,
 }
 
@@ -159,6 +166,7 @@ impl AvroData {
         Self {
             from_connect_cache: cache::BoundedCache::new(config.schemas_cache_size),
             from_connect_recent: cache::RecentByPointer::new(),
+            encoders_recent: cache::RecentByPointer::new(),
             to_connect_cache: cache::BoundedCache::new(config.schemas_cache_size),
             config,
         }
@@ -207,6 +215,42 @@ impl AvroData {
         from_connect::value_to_avro(avro, schema, avro.schema(), value)
     }
 
+    /// The encoder of values of `schema` straight to Avro binary data of
+    /// [`AvroData::from_connect_schema`]; cached, like the Avro schema. Keep it when encoding
+    /// many values of one schema: [`AvroEncoder::encode`] does no lookup at all.
+    pub fn encoder(&self, schema: &Schema) -> Result<Arc<AvroEncoder>, AvroDataError> {
+        if let Some(hit) = self.encoders_recent.get(schema) {
+            return Ok(hit);
+        }
+        let encoder = self.from_connect_schema(schema)?.encoder(schema)?;
+        self.encoders_recent.put(schema, encoder.clone());
+        Ok(encoder)
+    }
+
+    /// Appends the Avro binary encoding of `value` (of `schema`) to `out`: the bytes apache-avro
+    /// writes for [`AvroData::from_connect_data`] with [`AvroData::from_connect_schema`], without
+    /// building an Avro value. On error `out` is left as it was.
+    pub fn encode(
+        &self,
+        schema: &Schema,
+        value: &Value,
+        out: &mut Vec<u8>,
+    ) -> Result<(), AvroDataError> {
+        self.encoder(schema)?.encode(value, out)
+    }
+
+    /// Like [`AvroData::encode`], with the Avro schema already at hand (one of the shape
+    /// [`AvroData::from_connect_schema`] gives `schema`).
+    pub fn encode_with(
+        &self,
+        schema: &Schema,
+        avro: &AvroSchema,
+        value: &Value,
+        out: &mut Vec<u8>,
+    ) -> Result<(), AvroDataError> {
+        avro.encoder(schema)?.encode(value, out)
+    }
+
     /// The Connect schema of an Avro schema (Confluent's `toConnectSchema`).
     pub fn to_connect_schema(&self, avro: &AvroSchema) -> Result<Schema, AvroDataError> {
         self.to_connect_schema_versioned(avro, None)
@@ -253,5 +297,7 @@ impl AvroData {
     }
 }
 
+#[cfg(test)]
+mod encode_tests;
 #[cfg(test)]
 mod tests;

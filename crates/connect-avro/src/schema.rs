@@ -9,9 +9,12 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use apache_avro::Schema as ApacheSchema;
+use connect_api::data::Schema;
 
+use crate::encode::AvroEncoder;
 use crate::error::AvroDataError;
 
 /// An Avro schema: its JSON text (with every property), the same JSON parsed, and apache-avro's
@@ -30,6 +33,8 @@ pub struct AvroSchema {
     json: serde_json::Value,
     schema: ApacheSchema,
     named: HashMap<String, ApacheSchema>,
+    /// The encoder for the first Connect schema one was asked for.
+    encoder: OnceLock<Arc<AvroEncoder>>,
 }
 
 impl AvroSchema {
@@ -57,6 +62,7 @@ impl AvroSchema {
             json,
             schema,
             named,
+            encoder: OnceLock::new(),
         })
     }
 
@@ -73,6 +79,22 @@ impl AvroSchema {
     /// apache-avro's form, to encode and decode values with.
     pub fn schema(&self) -> &ApacheSchema {
         &self.schema
+    }
+
+    /// The encoder of values of the Connect schema `schema` into this Avro schema (which must
+    /// have the shape [`crate::AvroData::from_connect_schema`] gives `schema`). The first one
+    /// built is kept here and returned again for the very same `schema` (the same `Arc`);
+    /// other schemas get a new encoder each call, so keep the result when encoding many values.
+    pub fn encoder(&self, schema: &Schema) -> Result<Arc<AvroEncoder>, AvroDataError> {
+        if let Some(cached) = self.encoder.get()
+            && cached.schema().ptr_eq(schema)
+        {
+            return Ok(cached.clone());
+        }
+        let built = Arc::new(AvroEncoder::new(schema, self)?);
+        // Only the first one is kept; a lost race or another schema just uses its own.
+        let _ = self.encoder.set(built.clone());
+        Ok(built)
     }
 
     /// Follows a reference to a named type defined elsewhere in this schema.

@@ -196,21 +196,39 @@ impl SinkTask for HdfsSinkTask {
     }
 
     async fn put(&mut self, records: &[SinkRecord]) -> Result<()> {
-        for record in records {
-            let tp = record.original_topic_partition();
-            match self.writers.get_mut(&tp) {
-                Some(writer) => writer.buffer(record.clone()),
-                None => {
-                    return Err(ConnectError::IllegalWorkerState(format!(
-                        "HDFS sink received a record of {tp}, which is not assigned to it (offset {})",
-                        record.kafka_offset
-                    )));
-                }
+        let mut bad: Vec<BadRecord> = Vec::new();
+        // Records come in runs of one partition; each run goes to its writer as a slice.
+        let mut rest = records;
+        let mut written: Vec<TopicPartition> = Vec::new();
+        while let Some(first) = rest.first() {
+            let (topic, partition) = (first.original_topic(), first.original_kafka_partition());
+            let run = rest
+                .iter()
+                .position(|r| {
+                    // Records of one topic share its name's allocation: compare pointers first.
+                    let same_topic =
+                        std::ptr::eq(r.original_topic(), topic) || r.original_topic() == topic;
+                    r.original_kafka_partition() != partition || !same_topic
+                })
+                .unwrap_or(rest.len());
+            let tp = first.original_topic_partition();
+            let writer = self.writers.get_mut(&tp).ok_or_else(|| {
+                ConnectError::IllegalWorkerState(format!(
+                    "HDFS sink received a record of {tp}, which is not assigned to it (offset {})",
+                    first.kafka_offset
+                ))
+            })?;
+            writer.write(&rest[..run], &mut bad).await?;
+            rest = &rest[run..];
+            if !written.contains(&tp) {
+                written.push(tp);
             }
         }
-        let mut bad: Vec<BadRecord> = Vec::new();
-        for writer in self.writers.values_mut() {
-            writer.write(&mut bad).await?;
+        // Every writer gets a turn, so time-based rotation commits idle partitions too.
+        for (tp, writer) in &mut self.writers {
+            if !written.contains(tp) {
+                writer.write(&[], &mut bad).await?;
+            }
         }
         if !bad.is_empty() {
             let reporter = self.context()?.errant_record_reporter().ok_or_else(|| {

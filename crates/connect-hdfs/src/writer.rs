@@ -26,7 +26,7 @@ use indexmap::IndexMap;
 use crate::compatibility::SchemaCompatibility;
 use crate::format::{Format, FormatError, RecordWriter};
 use crate::naming::{self, CommittedFile, TEMP_DIR};
-use crate::partitioner::{JodaZone, Partitioner};
+use crate::partitioner::{JodaZone, PartitionError, Partitioner};
 use crate::storage::{Storage, StorageError, StorageErrorKind, StorageFile};
 use crate::wal::{Wal, WalError};
 
@@ -62,6 +62,35 @@ pub(crate) enum WriteError {
     /// The write-ahead log failed.
     #[error(transparent)]
     Wal(#[from] WalError),
+}
+
+/// What a record needs.
+enum Plan {
+    /// Nothing more: skipped or rejected.
+    Done,
+    /// Writing into the file of its encoded partition.
+    Write(Encoded),
+    /// The open files commit first (`triggered`: by the rotation rules, with this record as
+    /// the trigger; otherwise by its new schema).
+    Commit { triggered: bool },
+}
+
+/// An encoded partition.
+enum Encoded {
+    /// The partition's only one, kept by the writer.
+    Constant,
+    /// Computed for the record.
+    Computed(String),
+}
+
+/// What became of a record.
+enum Step {
+    /// Skipped or rejected.
+    Done,
+    /// Written into its file.
+    Written,
+    /// Files were committed first: the record is to be dealt with again.
+    Again,
 }
 
 /// A record the sink cannot write, and why.
@@ -115,8 +144,12 @@ pub(crate) struct TopicPartitionWriter {
     record_count: usize,
     /// The next offset after the last commit, or -1 when not known yet.
     offset: i64,
-    /// The offset the next buffered record must have at least.
+    /// The offset the next record must have at least.
     expected_offset: i64,
+    /// Whether the consumer was sent back during this call, so its records come again.
+    sought: bool,
+    /// The encoded partition, when the partitioner gives every record of the partition the same.
+    constant_partition: Option<String>,
     current_schema: Option<Schema>,
     /// Whether the schema of the newest committed file has been looked up.
     schema_loaded: bool,
@@ -154,6 +187,8 @@ impl TopicPartitionWriter {
             record_count: 0,
             offset: -1,
             expected_offset: 0,
+            sought: false,
+            constant_partition: None,
             current_schema: None,
             schema_loaded: false,
             last_rotate: None,
@@ -169,19 +204,21 @@ impl TopicPartitionWriter {
         (self.offset >= 0).then_some(self.offset)
     }
 
-    /// Queues a record. Records before the next expected offset were buffered already or are
-    /// in committed files (the consumer was sent back): they are dropped.
-    pub(crate) fn buffer(&mut self, record: SinkRecord) {
+    /// Whether `record` is new: records before the next expected offset were taken already or
+    /// are in committed files (the consumer was sent back).
+    fn accept(&mut self, record: &SinkRecord) -> bool {
         if record.kafka_offset < self.expected_offset {
-            return;
+            return false;
         }
         self.expected_offset = record.kafka_offset + 1;
-        self.buffer.push_back(record);
+        true
     }
 
-    /// Sends the consumer back to `offset`, forgetting what was buffered.
+    /// Sends the consumer back to `offset`, forgetting what was buffered and what this call was
+    /// handed: the records come again.
     fn seek(&mut self, offset: i64) {
         self.buffer.clear();
+        self.sought = true;
         self.expected_offset = offset;
         self.context.offset(self.tp.clone(), offset);
     }
@@ -216,14 +253,35 @@ impl TopicPartitionWriter {
         Ok(())
     }
 
-    /// Writes the buffered records, committing files as the rotation rules say. Bad records are
-    /// returned for the dead letter queue when tolerated; storage failures back off and resume
-    /// on a later call.
-    pub(crate) async fn write(&mut self, bad: &mut Vec<BadRecord>) -> Result<(), ConnectError> {
+    /// Writes `records` (after any kept from earlier calls), committing files as the rotation
+    /// rules say; an empty slice still lets time-based rotation commit. Bad records are returned
+    /// for the dead letter queue when tolerated. After a storage failure the records not written
+    /// are kept, the partition is paused, and a later call resumes after the backoff.
+    pub(crate) async fn write(
+        &mut self,
+        records: &[SinkRecord],
+        bad: &mut Vec<BadRecord>,
+    ) -> Result<(), ConnectError> {
+        self.sought = false;
+        let mut taken = 0;
         if self.retry_at.is_some_and(|at| Instant::now() < at) {
+            // Backing off (the partition is paused): keep what still arrives.
+            for record in records {
+                if self.accept(record) {
+                    self.buffer.push_back(record.clone());
+                }
+            }
             return Ok(());
         }
-        match self.try_write(bad).await {
+        let result = self.try_write(records, &mut taken, bad).await;
+        if !self.sought {
+            for record in &records[taken..] {
+                if self.accept(record) {
+                    self.buffer.push_back(record.clone());
+                }
+            }
+        }
+        match result {
             Ok(()) => {
                 self.retry_at = None;
                 if self.paused {
@@ -252,7 +310,14 @@ impl TopicPartitionWriter {
         }
     }
 
-    async fn try_write(&mut self, bad: &mut Vec<BadRecord>) -> Result<(), WriteError> {
+    /// The write loop: the kept records first, then `records` from `taken` on, advancing
+    /// `taken` past each record dealt with.
+    async fn try_write(
+        &mut self,
+        records: &[SinkRecord],
+        taken: &mut usize,
+        bad: &mut Vec<BadRecord>,
+    ) -> Result<(), WriteError> {
         if !self.recovered {
             self.recover().await?;
         }
@@ -263,113 +328,195 @@ impl TopicPartitionWriter {
             self.load_schema().await?;
         }
         let now = now_ms();
-        while let Some(record) = self.buffer.front() {
-            // Everything that can reject the record comes before it may change the file's
-            // schema: a record that ends up in the dead letter queue leaves no trace in files.
-            if record.value.is_null() {
-                if self.settings.fail_on_null_values {
-                    let error = DataError::new(
-                        "the record has a null value (a tombstone) and behavior.on.null.values=fail",
-                    );
-                    self.reject_front(bad, error.into())?;
-                } else {
-                    self.buffer.pop_front();
-                }
-                continue;
+        loop {
+            if self.sought {
+                return Ok(());
             }
-            let encoded = match self.settings.partitioner.encode_partition(record, now) {
-                Ok(encoded) => encoded,
-                Err(error) => {
-                    self.reject_front(bad, DataError::new(error.0).into())?;
-                    continue;
-                }
-            };
-            let record_schema = record.value_schema.clone();
-            let change = if self.record_count == 0
-                && self.current_schema.is_none()
-                && record_schema.is_some()
-            {
-                Ok(true)
-            } else {
-                self.settings
-                    .compatibility
-                    .should_change_schema(record_schema.as_ref(), self.current_schema.as_ref())
-            };
-            match change {
-                Err(error) => {
-                    self.reject_front(bad, error.into())?;
-                    continue;
-                }
-                Ok(true) => {
-                    if let Err(error) = self.settings.format.new_writer(record_schema.as_ref()) {
-                        self.reject_front(bad, format_error(error))?;
+            let kept = self.buffer.pop_front();
+            let record = match &kept {
+                Some(record) => record,
+                None => match records.get(*taken) {
+                    Some(record) if !self.accept(record) => {
+                        *taken += 1;
                         continue;
                     }
-                    self.current_schema = record_schema;
-                    if self.record_count > 0 {
-                        self.rotate(None).await?;
+                    Some(record) => record,
+                    None => break,
+                },
+            };
+            let offset = record.kafka_offset;
+            // The common case (the record goes into an open file) stays synchronous.
+            let step = match self.plan(record, now, bad) {
+                Ok(Plan::Done) => Ok(Step::Done),
+                Ok(Plan::Commit { triggered }) => self
+                    .rotate(triggered.then_some(record))
+                    .await
+                    .map(|()| Step::Again),
+                Ok(Plan::Write(encoded)) => match self.write_record(record, encoded) {
+                    Ok(Some(full)) => match self.files.get_index_mut(full) {
+                        Some((_, file)) => write_out(&*self.settings.storage, file)
+                            .await
+                            .map(|()| Step::Written)
+                            .map_err(WriteError::from),
+                        None => Ok(Step::Written),
+                    },
+                    Ok(None) => Ok(Step::Written),
+                    Err(error) => self.reject(record, bad, error).map(|()| Step::Done),
+                },
+                Err(error) => Err(error),
+            };
+            // A record not done with goes back where it came from: the kept queue, or (by
+            // making it expected again) the caller's slice.
+            // (Unless the consumer was sent back: then everything comes again anyway.)
+            match (step, kept) {
+                (Ok(Step::Done | Step::Written), None) => *taken += 1,
+                (Ok(Step::Done | Step::Written), Some(_)) => {}
+                (Ok(Step::Again), None) => self.expected_offset = offset,
+                (Ok(Step::Again), Some(record)) => self.buffer.push_front(record),
+                (Err(error), kept) => {
+                    match kept {
+                        Some(record) if !self.sought => self.buffer.push_front(record),
+                        None if !self.sought => self.expected_offset = offset,
+                        _ => {}
                     }
-                    continue;
+                    return Err(error);
                 }
-                Ok(false) => {}
             }
-            if self.should_rotate(now, true) {
-                let trigger = self.buffer.front().cloned();
-                self.rotate(trigger.as_ref()).await?;
-                continue;
-            }
-            match self.write_front(encoded).await? {
-                Err(error) => self.reject_front(bad, error)?,
-                // A full file commits at once, whatever the next record turns out to be.
-                Ok(()) if self.record_count >= self.settings.flush_size => {
-                    self.rotate(None).await?;
-                }
-                Ok(()) => {}
+            // A full file commits at once, whatever the next record turns out to be.
+            if self.record_count >= self.settings.flush_size {
+                self.rotate(None).await?;
             }
         }
-        if self.should_rotate(now, false) {
+        if self.should_rotate(now, None) {
             self.rotate(None).await?;
         }
         self.flush_buffers().await?;
         Ok(())
     }
 
-    /// Writes the first buffered record into the file of its encoded partition. The outer
-    /// error is storage trouble; the inner one says the record itself cannot be written.
-    async fn write_front(
+    /// What to do with one record: nothing more (skipped or rejected), write it, or commit the
+    /// open files first. A record that is rejected never changes the file's schema, so that it
+    /// leaves no trace in files: every check comes before the schema may change.
+    fn plan(
         &mut self,
-        encoded: String,
-    ) -> Result<Result<(), ConnectError>, WriteError> {
-        let Some(record) = self.buffer.front() else {
-            return Ok(Ok(()));
+        record: &SinkRecord,
+        now: i64,
+        bad: &mut Vec<BadRecord>,
+    ) -> Result<Plan, WriteError> {
+        if record.value.is_null() {
+            if self.settings.fail_on_null_values {
+                let error = DataError::new(
+                    "the record has a null value (a tombstone) and behavior.on.null.values=fail",
+                );
+                self.reject(record, bad, error.into())?;
+            }
+            return Ok(Plan::Done);
+        }
+        let encoded = match self.encode_partition(record, now) {
+            Ok(encoded) => encoded,
+            Err(error) => {
+                self.reject(record, bad, DataError::new(error.0).into())?;
+                return Ok(Plan::Done);
+            }
         };
-        let projected = match self.settings.compatibility.project(
+        let record_schema = record.value_schema.as_ref();
+        let change =
+            if self.record_count == 0 && self.current_schema.is_none() && record_schema.is_some() {
+                Ok(true)
+            } else {
+                self.settings
+                    .compatibility
+                    .should_change_schema(record_schema, self.current_schema.as_ref())
+            };
+        match change {
+            Err(error) => {
+                self.reject(record, bad, error.into())?;
+                Ok(Plan::Done)
+            }
+            Ok(true) => {
+                if let Err(error) = self.settings.format.new_writer(record_schema) {
+                    self.reject(record, bad, format_error(error))?;
+                    return Ok(Plan::Done);
+                }
+                self.current_schema = record_schema.cloned();
+                if self.record_count > 0 {
+                    return Ok(Plan::Commit { triggered: false });
+                }
+                Ok(self.write_or_commit(record, now, encoded))
+            }
+            Ok(false) => Ok(self.write_or_commit(record, now, encoded)),
+        }
+    }
+
+    /// Writing the record, unless the rotation rules commit the open files first.
+    fn write_or_commit(&mut self, record: &SinkRecord, now: i64, encoded: Encoded) -> Plan {
+        if self.should_rotate(now, Some(record)) {
+            Plan::Commit { triggered: true }
+        } else {
+            Plan::Write(encoded)
+        }
+    }
+
+    /// The encoded partition of `record`; the default partitioner's is the same for every
+    /// record of the partition, so it is computed once.
+    fn encode_partition(
+        &mut self,
+        record: &SinkRecord,
+        now: i64,
+    ) -> Result<Encoded, PartitionError> {
+        if self.constant_partition.is_some() {
+            return Ok(Encoded::Constant);
+        }
+        let encoded = self.settings.partitioner.encode_partition(record, now)?;
+        if self.settings.partitioner.depends_only_on_kafka_partition() {
+            self.constant_partition = Some(encoded);
+            return Ok(Encoded::Constant);
+        }
+        Ok(Encoded::Computed(encoded))
+    }
+
+    /// Writes `record` into the file of its encoded partition (opened if needed). `Ok(Some(i))`
+    /// when file `i` has enough encoded bytes to be written out; `Err` when the record itself
+    /// cannot be written.
+    fn write_record(
+        &mut self,
+        record: &SinkRecord,
+        encoded: Encoded,
+    ) -> Result<Option<usize>, ConnectError> {
+        let projected = self.settings.compatibility.project(
             record.value_schema.as_ref(),
             &record.value,
             self.current_schema.as_ref(),
-        ) {
-            Ok(projected) => projected,
-            Err(error) => return Ok(Err(error.into())),
+        )?;
+        let key = match &encoded {
+            Encoded::Computed(key) => key.as_str(),
+            Encoded::Constant => self.constant_partition.as_deref().unwrap_or_default(),
         };
-        let offset = record.kafka_offset;
-        if !self.files.contains_key(&encoded) {
-            match self.open_file(&encoded) {
-                Ok(file) => {
-                    self.files.insert(encoded.clone(), file);
-                }
-                Err(error) => return Ok(Err(format_error(error))),
+        let index = match self.files.get_index_of(key) {
+            Some(index) => index,
+            None => {
+                let file = open_file(
+                    &self.settings,
+                    &self.tp,
+                    &self.topics_dir,
+                    key,
+                    self.current_schema.as_ref(),
+                )
+                .map_err(format_error)?;
+                self.files.insert_full(key.to_owned(), file).0
             }
-        }
-        let Some(file) = self.files.get_mut(&encoded) else {
-            return Ok(Ok(()));
+        };
+        let Some((_, file)) = self.files.get_index_mut(index) else {
+            return Ok(None);
         };
         let value = projected.as_ref().unwrap_or(&record.value);
         if let Err(error) = file.writer.write(value) {
             if file.start_offset < 0 {
-                self.files.shift_remove(&encoded);
+                self.files.shift_remove_index(index);
             }
-            return Ok(Err(format_error(error)));
+            return Err(format_error(error));
         }
+        let offset = record.kafka_offset;
         if file.start_offset < 0 {
             file.start_offset = offset;
         }
@@ -378,23 +525,17 @@ impl TopicPartitionWriter {
         if self.offset < 0 {
             self.offset = offset;
         }
-        self.buffer.pop_front();
-        if file.writer.buffered_bytes() >= WRITE_THRESHOLD {
-            write_out(&*self.settings.storage, file).await?;
-        }
-        Ok(Ok(()))
+        Ok((file.writer.output_bytes() >= WRITE_THRESHOLD).then_some(index))
     }
 
-    /// Drops the first buffered record: handed back for the dead letter queue when bad records
+    /// A record that cannot be written: handed back for the dead letter queue when bad records
     /// are tolerated, otherwise a fatal error naming it.
-    fn reject_front(
-        &mut self,
+    fn reject(
+        &self,
+        record: &SinkRecord,
         bad: &mut Vec<BadRecord>,
         error: ConnectError,
     ) -> Result<(), WriteError> {
-        let Some(record) = self.buffer.pop_front() else {
-            return Ok(());
-        };
         let message = format!(
             "HDFS sink cannot write the record at topic={} partition={} offset={}: {error}",
             record.topic,
@@ -402,55 +543,23 @@ impl TopicPartitionWriter {
             record.kafka_offset
         );
         if !self.settings.tolerate_bad_records {
-            self.buffer.push_front(record);
             return Err(WriteError::Fatal(ConnectError::other(message)));
         }
         tracing::warn!("{message}; reporting it to the errant record reporter");
         bad.push(BadRecord {
-            record,
+            record: record.clone(),
             error: ConnectError::other(message),
         });
         Ok(())
     }
 
-    fn open_file(&self, encoded: &str) -> Result<OpenFile, FormatError> {
-        let writer = self
-            .settings
-            .format
-            .new_writer(self.current_schema.as_ref())?;
-        let dir = self
-            .settings
-            .partitioner
-            .partitioned_path(&self.tp.topic, encoded);
-        let temp_path = format!(
-            "{}/{TEMP_DIR}/{dir}/{}+{}",
-            self.topics_dir,
-            self.tp.partition,
-            naming::temp_file_name(self.settings.format.extension())
-        );
-        Ok(OpenFile {
-            encoded_partition: encoded.to_owned(),
-            temp_path,
-            writer,
-            file: None,
-            start_offset: -1,
-            end_offset: -1,
-            out: Vec::new(),
-        })
-    }
-
     /// Whether the files should commit now (`flush.size`, `rotate.interval.ms`,
-    /// `rotate.schedule.interval.ms`), `front` saying whether the first buffered record is the
-    /// one about to be written.
-    fn should_rotate(&mut self, now: i64, front: bool) -> bool {
+    /// `rotate.schedule.interval.ms`) before `next`, the record about to be written, if any.
+    fn should_rotate(&mut self, now: i64, next: Option<&SinkRecord>) -> bool {
         if self.settings.rotate_interval_ms > 0 {
             let time = match self.settings.partitioner.timestamp_extractor() {
                 None => Some(now),
-                Some(extractor) => self
-                    .buffer
-                    .front()
-                    .filter(|_| front)
-                    .and_then(|record| extractor.extract(record, now).ok()),
+                Some(extractor) => next.and_then(|record| extractor.extract(record, now).ok()),
             };
             if let Some(time) = time {
                 let last = *self.last_rotate.get_or_insert(time);
@@ -603,7 +712,7 @@ impl TopicPartitionWriter {
     /// Moves encoded bytes of the open files to storage.
     async fn flush_buffers(&mut self) -> Result<(), WriteError> {
         for file in self.files.values_mut() {
-            if file.writer.buffered_bytes() >= WRITE_THRESHOLD {
+            if file.writer.output_bytes() >= WRITE_THRESHOLD {
                 write_out(&*self.settings.storage, file).await?;
             }
         }
@@ -690,6 +799,32 @@ impl TopicPartitionWriter {
             }
         }
     }
+}
+
+/// A new file of `tp` for an encoded partition, its temporary path under `+tmp`.
+fn open_file(
+    settings: &WriterSettings,
+    tp: &TopicPartition,
+    topics_dir: &str,
+    encoded: &str,
+    schema: Option<&Schema>,
+) -> Result<OpenFile, FormatError> {
+    let writer = settings.format.new_writer(schema)?;
+    let dir = settings.partitioner.partitioned_path(&tp.topic, encoded);
+    let temp_path = format!(
+        "{topics_dir}/{TEMP_DIR}/{dir}/{}+{}",
+        tp.partition,
+        naming::temp_file_name(settings.format.extension())
+    );
+    Ok(OpenFile {
+        encoded_partition: encoded.to_owned(),
+        temp_path,
+        writer,
+        file: None,
+        start_offset: -1,
+        end_offset: -1,
+        out: Vec::new(),
+    })
 }
 
 /// Moves a file's encoded bytes to its temporary file, creating it first.

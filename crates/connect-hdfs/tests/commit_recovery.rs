@@ -1,6 +1,7 @@
 //! Exactly-once file commits: the task is stopped dead at every storage operation of a run in
 //! turn (temporary file writes, closes, the WAL block, each rename, the WAL truncation), a new
 //! task is started on what is left, and every offset must then be in exactly one committed file.
+//! The same holds when one operation fails and the same task goes on.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -21,14 +22,16 @@ use support::{Harness, name_offsets};
 const RECORDS: i64 = 40;
 const PARTITIONS: i32 = 2;
 
-/// A store that fails every operation from the `crash_at`-th on, as if the process died there.
-/// A write that fails writes half of its bytes first (a torn write).
+/// A store that fails every operation from the `crash_at`-th on, as if the process died there
+/// (or, when `transient`, only that one operation, as a network blip would). A write that fails
+/// writes half of its bytes first (a torn write).
 #[derive(Debug)]
 struct CrashingStorage {
     inner: Arc<dyn Storage>,
     operations: AtomicUsize,
     crash_at: usize,
     crashed: AtomicBool,
+    transient: bool,
 }
 
 impl CrashingStorage {
@@ -38,6 +41,17 @@ impl CrashingStorage {
             operations: AtomicUsize::new(0),
             crash_at,
             crashed: AtomicBool::new(false),
+            transient: false,
+        })
+    }
+
+    fn failing_once(inner: Arc<dyn Storage>, fail_at: usize) -> Arc<Self> {
+        Arc::new(Self {
+            inner,
+            operations: AtomicUsize::new(0),
+            crash_at: fail_at,
+            crashed: AtomicBool::new(false),
+            transient: true,
         })
     }
 
@@ -48,7 +62,7 @@ impl CrashingStorage {
     /// Counts an operation; `Err` once the crash point is reached.
     fn operation(&self, name: &'static str, path: &str) -> Result<(), StorageError> {
         let n = self.operations.fetch_add(1, Ordering::SeqCst);
-        if self.crashed() || n == self.crash_at {
+        if (self.crashed() && !self.transient) || n == self.crash_at {
             self.crashed.store(true, Ordering::SeqCst);
             return Err(StorageError {
                 operation: name,
@@ -244,6 +258,27 @@ async fn every_offset_exactly_once_after_a_crash_at_any_storage_operation() {
         assert_exactly_once(
             &harness,
             &format!("crash at storage operation {crash_at} of {operations}"),
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_offset_exactly_once_when_any_storage_operation_fails_once() {
+    let operations = clean_run_operations().await;
+    for fail_at in 0..operations {
+        let mut harness = harness("JsonFormat");
+        let url = format!("file://{}", harness.root().display());
+        let local = open_storage(&url, &StorageOptions::default()).unwrap();
+        let failing = CrashingStorage::failing_once(local, fail_at);
+        let mut running = harness
+            .start(Some(Arc::new(Crashing(failing.clone()))))
+            .await
+            .unwrap();
+        harness.run(&mut running, 3).await.unwrap();
+        assert!(failing.crashed() || fail_at >= failing.operations.load(Ordering::SeqCst));
+        assert_exactly_once(
+            &harness,
+            &format!("storage operation {fail_at} of {operations} failed once"),
         );
     }
 }

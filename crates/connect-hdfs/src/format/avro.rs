@@ -16,10 +16,9 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use apache_avro::writer::datum::GenericDatumWriter;
 use apache_avro::{Codec, DeflateSettings};
 use connect_api::data::{Schema, Value};
-use connect_avro::{AvroData, AvroSchema};
+use connect_avro::{AvroData, AvroEncoder, AvroSchema};
 
 use super::{Format, FormatError, RecordWriter};
 
@@ -176,13 +175,14 @@ impl Format for AvroFormat {
             .avro_data
             .from_connect_schema(schema)
             .map_err(|e| FormatError::Unsupported(e.to_string()))?;
+        let encoder = avro
+            .encoder(schema)
+            .map_err(|e| FormatError::Unsupported(e.to_string()))?;
         let marker = *uuid::Uuid::new_v4().as_bytes();
         let mut out = Vec::new();
         write_header(&mut out, &avro, self.codec, &marker);
         Ok(Box::new(AvroRecordWriter {
-            schema: schema.clone(),
-            avro,
-            avro_data: self.avro_data.clone(),
+            encoder,
             codec: self.codec,
             marker,
             block_records: self.block_records,
@@ -215,9 +215,8 @@ impl Format for AvroFormat {
 /// Writes one container file: the header at creation, then a block whenever enough records
 /// have been encoded.
 struct AvroRecordWriter {
-    schema: Schema,
-    avro: Arc<AvroSchema>,
-    avro_data: Arc<AvroData>,
+    /// Encodes record values straight into the open block.
+    encoder: Arc<AvroEncoder>,
     codec: AvroCodec,
     marker: [u8; 16],
     block_records: usize,
@@ -252,22 +251,10 @@ impl AvroRecordWriter {
 
 impl RecordWriter for AvroRecordWriter {
     fn write(&mut self, value: &Value) -> Result<(), FormatError> {
-        let avro_value = self
-            .avro_data
-            .from_connect_data_with(&self.schema, &self.avro, value)
+        // A failed encoding leaves the block as it was, so the block stays readable.
+        self.encoder
+            .encode(value, &mut self.block)
             .map_err(|e| FormatError::Encode(e.to_string()))?;
-        let writer = GenericDatumWriter::builder(self.avro.schema())
-            .validate(false)
-            .build()
-            .map_err(|e| FormatError::Encode(format!("Invalid Avro schema: {e}")))?;
-        let before = self.block.len();
-        if let Err(e) = writer.write_value_ref(&mut self.block, &avro_value) {
-            // Drop a partly encoded record so the block stays readable.
-            self.block.truncate(before);
-            return Err(FormatError::Encode(format!(
-                "Cannot encode Avro record: {e}"
-            )));
-        }
         self.block_count += 1;
         if self.block_count >= self.block_records || self.block.len() >= self.block_bytes {
             self.end_block()?;

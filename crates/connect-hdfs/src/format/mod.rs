@@ -61,6 +61,12 @@ pub trait RecordWriter: Send {
 
     /// The bytes the writer holds in memory, encoded or not, that `take_output` has not moved.
     fn buffered_bytes(&self) -> usize;
+
+    /// The encoded bytes [`take_output`](Self::take_output) would move now; callers move them
+    /// out once there are enough to be worth a write. By default all buffered bytes.
+    fn output_bytes(&self) -> usize {
+        self.buffered_bytes()
+    }
 }
 
 /// The format `format.class` names: Confluent's class names

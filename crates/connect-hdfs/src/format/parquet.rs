@@ -654,6 +654,11 @@ impl RecordWriter for ParquetRecordWriter {
     fn buffered_bytes(&self) -> usize {
         self.pending_bytes + self.writer.memory_size() + self.writer.inner().len()
     }
+
+    /// Only completed row groups are output; the row group being built stays until it is full.
+    fn output_bytes(&self) -> usize {
+        self.writer.inner().len()
+    }
 }
 
 /// The Arrow fields and column buffers of the fields of a struct schema.

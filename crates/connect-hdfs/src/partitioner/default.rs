@@ -59,6 +59,10 @@ impl Partitioner for DefaultPartitioner {
     fn timestamp_extractor(&self) -> Option<&dyn TimestampExtractor> {
         None
     }
+
+    fn depends_only_on_kafka_partition(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

@@ -61,6 +61,12 @@ pub trait Partitioner: Send + Sync + fmt::Debug {
 
     /// The record-time clock `rotate.interval.ms` is measured on; `None` means the wall clock.
     fn timestamp_extractor(&self) -> Option<&dyn TimestampExtractor>;
+
+    /// Whether every record of a Kafka partition gets the same encoded partition, so that it
+    /// needs computing only once per partition.
+    fn depends_only_on_kafka_partition(&self) -> bool {
+        false
+    }
 }
 
 /// Reads the time of a record (Confluent's `TimestampExtractor`).

@@ -6,12 +6,12 @@
 //! `rename` never replaces an existing target (hard link, then unlink of the source, then `fsync`
 //! of the directories involved).
 
-use std::io;
+use std::io::{self, Write as _};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use tokio::io::AsyncWriteExt;
 
 use super::{FileStatus, Storage, StorageError, StorageErrorKind, StorageFile};
 
@@ -306,7 +306,7 @@ impl Storage for LocalStorage {
         })
         .await?;
         Ok(Box::new(LocalFile {
-            file: tokio::fs::File::from_std(file),
+            file: Arc::new(file),
             local,
             path: path.to_owned(),
             dir_synced: false,
@@ -367,10 +367,11 @@ impl Storage for LocalStorage {
     }
 }
 
-/// A local file being written.
+/// A local file being written. Each operation runs on the blocking pool with the data moved in,
+/// so a write copies nothing.
 #[derive(Debug)]
 struct LocalFile {
-    file: tokio::fs::File,
+    file: Arc<std::fs::File>,
     local: PathBuf,
     path: String,
     /// Whether the directory entry has been made durable.
@@ -378,22 +379,21 @@ struct LocalFile {
 }
 
 impl LocalFile {
-    /// Flushes and `fsync`s the file, and its directory the first time.
+    /// `fsync`s the file, and its directory the first time.
     async fn sync(&mut self, operation: &'static str) -> Result<(), StorageError> {
-        self.file
-            .flush()
-            .await
-            .map_err(|error| io_error(operation, self.path.clone(), error))?;
-        self.file
-            .sync_data()
-            .await
-            .map_err(|error| io_error(operation, self.path.clone(), error))?;
-        if !self.dir_synced {
-            if let Some(parent) = self.local.parent().map(Path::to_path_buf) {
-                blocking(operation, self.path.clone(), move || sync_dir(&parent)).await?;
+        let file = self.file.clone();
+        let parent = (!self.dir_synced)
+            .then(|| self.local.parent().map(Path::to_path_buf))
+            .flatten();
+        blocking(operation, self.path.clone(), move || {
+            file.sync_data()?;
+            match parent {
+                Some(parent) => sync_dir(&parent),
+                None => Ok(()),
             }
-            self.dir_synced = true;
-        }
+        })
+        .await?;
+        self.dir_synced = true;
         Ok(())
     }
 }
@@ -401,10 +401,11 @@ impl LocalFile {
 #[async_trait]
 impl StorageFile for LocalFile {
     async fn write(&mut self, data: Bytes) -> Result<(), StorageError> {
-        self.file
-            .write_all(&data)
-            .await
-            .map_err(|error| io_error("write", self.path.clone(), error))
+        let file = self.file.clone();
+        blocking("write", self.path.clone(), move || {
+            (&*file).write_all(&data)
+        })
+        .await
     }
 
     async fn hsync(&mut self) -> Result<(), StorageError> {

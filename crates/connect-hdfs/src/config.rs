@@ -413,6 +413,8 @@ pub fn resolve_directory(
     let Some(regex) = groups else {
         return Ok(dir);
     };
+    // The regex is anchored by its user (the task compiles `^(?:...)$`), so a match is a
+    // match of the whole topic, as Java's `Matcher.matches`.
     let captures = regex
         .captures(topic)
         .filter(|c| c.get(0).is_some_and(|m| m.as_str().len() == topic.len()))

@@ -183,7 +183,7 @@ impl SinkTask for HdfsSinkTask {
             capture_groups: config
                 .topic_capture_groups_regex
                 .as_deref()
-                .map(regex::Regex::new)
+                .map(|regex| regex::Regex::new(&format!("^(?:{regex})$")))
                 .transpose()
                 .map_err(|error| ConnectError::other(error.to_string()))?,
         });
@@ -197,6 +197,9 @@ impl SinkTask for HdfsSinkTask {
 
     async fn put(&mut self, records: &[SinkRecord]) -> Result<()> {
         let mut bad: Vec<BadRecord> = Vec::new();
+        for writer in self.writers.values_mut() {
+            writer.begin_put();
+        }
         // Records come in runs of one partition; each run goes to its writer as a slice.
         let mut rest = records;
         let mut written: Vec<TopicPartition> = Vec::new();

@@ -62,14 +62,27 @@ pub(crate) enum WriteError {
     /// The write-ahead log failed.
     #[error(transparent)]
     Wal(#[from] WalError),
+    /// Records accepted into a file were lost on their way into it: the files are given up and
+    /// their records read again.
+    #[error("{0}")]
+    FileLost(String),
+}
+
+/// Why a record did not go into its file.
+enum RecordFailure {
+    /// The record cannot be written (it goes to the dead letter queue, or fails the task).
+    Rejected(ConnectError),
+    /// The file lost records it had accepted.
+    FileLost(String),
 }
 
 /// What a record needs.
 enum Plan {
     /// Nothing more: skipped or rejected.
     Done,
-    /// Writing into the file of its encoded partition.
-    Write(Encoded),
+    /// Writing into the file of its encoded partition; `Some(previous)` when the record
+    /// brought a new schema for the file, to restore if it is rejected after all.
+    Write(Encoded, Option<Option<Schema>>),
     /// The open files commit first (`triggered`: by the rotation rules, with this record as
     /// the trigger; otherwise by its new schema).
     Commit { triggered: bool },
@@ -103,6 +116,8 @@ pub(crate) struct BadRecord {
 /// A file being written for one encoded partition.
 struct OpenFile {
     encoded_partition: String,
+    /// The value schema of the file's records.
+    schema: Option<Schema>,
     temp_path: String,
     writer: Box<dyn RecordWriter>,
     /// The temporary file, created when the first bytes are written out.
@@ -124,9 +139,9 @@ struct ClosedFile {
 #[derive(Debug)]
 enum Commit {
     /// Temporary files closed; the WAL block still has to be written.
-    Closed(Vec<ClosedFile>),
+    Closed(Vec<ClosedFile>, Option<Schema>),
     /// The WAL block is durable; renames remain.
-    Logged(Vec<ClosedFile>),
+    Logged(Vec<ClosedFile>, Option<Schema>),
 }
 
 /// The writer of one topic partition.
@@ -146,11 +161,13 @@ pub(crate) struct TopicPartitionWriter {
     offset: i64,
     /// The offset the next record must have at least.
     expected_offset: i64,
-    /// Whether the consumer was sent back during this call, so its records come again.
+    /// Whether the consumer was sent back during this `put`, so its records come again.
     sought: bool,
     /// The encoded partition, when the partitioner gives every record of the partition the same.
     constant_partition: Option<String>,
     current_schema: Option<Schema>,
+    /// The schema of the last committed files, which a rewind goes back to.
+    committed_schema: Option<Schema>,
     /// Whether the schema of the newest committed file has been looked up.
     schema_loaded: bool,
     /// `rotate.interval.ms`: when the clock last started a file.
@@ -190,6 +207,7 @@ impl TopicPartitionWriter {
             sought: false,
             constant_partition: None,
             current_schema: None,
+            committed_schema: None,
             schema_loaded: false,
             last_rotate: None,
             next_scheduled_rotate: None,
@@ -202,6 +220,11 @@ impl TopicPartitionWriter {
     /// written one before any commit); `None` while unknown.
     pub(crate) fn committable_offset(&self) -> Option<i64> {
         (self.offset >= 0).then_some(self.offset)
+    }
+
+    /// Starts a `put`: seeks asked for in the previous one have been applied.
+    pub(crate) fn begin_put(&mut self) {
+        self.sought = false;
     }
 
     /// Whether `record` is new: records before the next expected offset were taken already or
@@ -262,8 +285,11 @@ impl TopicPartitionWriter {
         records: &[SinkRecord],
         bad: &mut Vec<BadRecord>,
     ) -> Result<(), ConnectError> {
-        self.sought = false;
         let mut taken = 0;
+        if self.sought {
+            // Sent back earlier in this `put`: these records come again after the seek.
+            return Ok(());
+        }
         if self.retry_at.is_some_and(|at| Instant::now() < at) {
             // Backing off (the partition is paused): keep what still arrives.
             for record in records {
@@ -299,7 +325,11 @@ impl TopicPartitionWriter {
                     backoff_ms = self.settings.retry_backoff.as_millis() as u64,
                     "writing failed; retrying after the backoff"
                 );
-                self.retry_at = Some(Instant::now() + self.settings.retry_backoff);
+                let now = Instant::now();
+                self.retry_at = Some(
+                    now.checked_add(self.settings.retry_backoff)
+                        .unwrap_or(now + Duration::from_secs(86_400)),
+                );
                 self.context.timeout(self.settings.retry_backoff);
                 if !self.paused {
                     self.context.pause(std::slice::from_ref(&self.tp))?;
@@ -352,16 +382,29 @@ impl TopicPartitionWriter {
                     .rotate(triggered.then_some(record))
                     .await
                     .map(|()| Step::Again),
-                Ok(Plan::Write(encoded)) => match self.write_record(record, encoded) {
+                Ok(Plan::Write(encoded, replaced)) => match self.write_record(record, encoded) {
                     Ok(Some(full)) => match self.files.get_index_mut(full) {
-                        Some((_, file)) => write_out(&*self.settings.storage, file)
-                            .await
-                            .map(|()| Step::Written)
-                            .map_err(WriteError::from),
+                        Some((_, file)) => match write_out(&*self.settings.storage, file).await {
+                            Ok(()) => Ok(Step::Written),
+                            Err(error) => {
+                                self.give_up_files().await;
+                                Err(error.into())
+                            }
+                        },
                         None => Ok(Step::Written),
                     },
                     Ok(None) => Ok(Step::Written),
-                    Err(error) => self.reject(record, bad, error).map(|()| Step::Done),
+                    Err(RecordFailure::Rejected(error)) => {
+                        if let Some(previous) = replaced {
+                            // The record that brought the schema is not written: neither is it.
+                            self.current_schema = previous;
+                        }
+                        self.reject(record, bad, error).map(|()| Step::Done)
+                    }
+                    Err(RecordFailure::FileLost(message)) => {
+                        self.give_up_files().await;
+                        Err(WriteError::FileLost(message))
+                    }
                 },
                 Err(error) => Err(error),
             };
@@ -438,22 +481,28 @@ impl TopicPartitionWriter {
                     self.reject(record, bad, format_error(error))?;
                     return Ok(Plan::Done);
                 }
-                self.current_schema = record_schema.cloned();
+                let previous = std::mem::replace(&mut self.current_schema, record_schema.cloned());
                 if self.record_count > 0 {
                     return Ok(Plan::Commit { triggered: false });
                 }
-                Ok(self.write_or_commit(record, now, encoded))
+                Ok(self.write_or_commit(record, now, encoded, Some(previous)))
             }
-            Ok(false) => Ok(self.write_or_commit(record, now, encoded)),
+            Ok(false) => Ok(self.write_or_commit(record, now, encoded, None)),
         }
     }
 
     /// Writing the record, unless the rotation rules commit the open files first.
-    fn write_or_commit(&mut self, record: &SinkRecord, now: i64, encoded: Encoded) -> Plan {
+    fn write_or_commit(
+        &mut self,
+        record: &SinkRecord,
+        now: i64,
+        encoded: Encoded,
+        replaced: Option<Option<Schema>>,
+    ) -> Plan {
         if self.should_rotate(now, Some(record)) {
             Plan::Commit { triggered: true }
         } else {
-            Plan::Write(encoded)
+            Plan::Write(encoded, replaced)
         }
     }
 
@@ -482,12 +531,16 @@ impl TopicPartitionWriter {
         &mut self,
         record: &SinkRecord,
         encoded: Encoded,
-    ) -> Result<Option<usize>, ConnectError> {
-        let projected = self.settings.compatibility.project(
-            record.value_schema.as_ref(),
-            &record.value,
-            self.current_schema.as_ref(),
-        )?;
+    ) -> Result<Option<usize>, RecordFailure> {
+        let projected = self
+            .settings
+            .compatibility
+            .project(
+                record.value_schema.as_ref(),
+                &record.value,
+                self.current_schema.as_ref(),
+            )
+            .map_err(|error| RecordFailure::Rejected(error.into()))?;
         let key = match &encoded {
             Encoded::Computed(key) => key.as_str(),
             Encoded::Constant => self.constant_partition.as_deref().unwrap_or_default(),
@@ -502,7 +555,7 @@ impl TopicPartitionWriter {
                     key,
                     self.current_schema.as_ref(),
                 )
-                .map_err(format_error)?;
+                .map_err(|error| RecordFailure::Rejected(format_error(error)))?;
                 self.files.insert_full(key.to_owned(), file).0
             }
         };
@@ -511,10 +564,13 @@ impl TopicPartitionWriter {
         };
         let value = projected.as_ref().unwrap_or(&record.value);
         if let Err(error) = file.writer.write(value) {
+            if let FormatError::FileLost(message) = error {
+                return Err(RecordFailure::FileLost(message));
+            }
             if file.start_offset < 0 {
                 self.files.shift_remove_index(index);
             }
-            return Err(format_error(error));
+            return Err(RecordFailure::Rejected(format_error(error)));
         }
         let offset = record.kafka_offset;
         if file.start_offset < 0 {
@@ -597,6 +653,7 @@ impl TopicPartitionWriter {
         }
         let mut closed = Vec::with_capacity(self.files.len());
         let files = std::mem::take(&mut self.files);
+        let schema = files.first().and_then(|(_, file)| file.schema.clone());
         let mut failure = None;
         for (_, file) in files {
             let dir = self
@@ -640,13 +697,13 @@ impl TopicPartitionWriter {
             self.rewind();
             return Err(error);
         }
-        self.commit = Some(Commit::Closed(closed));
+        self.commit = Some(Commit::Closed(closed, schema));
         self.finish_commit().await
     }
 
     /// Logs, renames and advances the offset, resuming a commit where it stopped.
     async fn finish_commit(&mut self) -> Result<(), WriteError> {
-        if let Some(Commit::Closed(files)) = &self.commit {
+        if let Some(Commit::Closed(files, _)) = &self.commit {
             let entries: Vec<(String, String)> = files
                 .iter()
                 .map(|f| {
@@ -657,13 +714,14 @@ impl TopicPartitionWriter {
                 })
                 .collect();
             self.wal.append_block(&entries).await?;
-            if let Some(Commit::Closed(files)) = self.commit.take() {
-                self.commit = Some(Commit::Logged(files));
+            if let Some(Commit::Closed(files, schema)) = self.commit.take() {
+                self.commit = Some(Commit::Logged(files, schema));
             }
         }
-        let Some(Commit::Logged(files)) = &self.commit else {
+        let Some(Commit::Logged(files, schema)) = &self.commit else {
             return Ok(());
         };
+        let schema = schema.clone();
         let storage = &self.settings.storage;
         for file in files {
             if let Some((dir, _)) = file.committed_path.rsplit_once('/') {
@@ -684,6 +742,7 @@ impl TopicPartitionWriter {
         self.offset = self.offset.max(end + 1);
         self.record_count = 0;
         self.commit = None;
+        self.committed_schema = schema;
         if let Err(error) = self.wal.truncate().await {
             tracing::warn!(topic = %self.tp.topic, partition = self.tp.partition, %error, "truncating the WAL after a commit failed; the next commit appends to it");
         }
@@ -702,25 +761,52 @@ impl TopicPartitionWriter {
         self.files.clear();
         self.buffer.clear();
         self.record_count = 0;
-        self.current_schema = None;
-        self.schema_loaded = false;
+        self.current_schema = self.committed_schema.clone();
         if let Some(offset) = offset {
             self.seek(offset);
         }
     }
 
+    /// Closes and deletes every open file (best effort: recovery deletes what is left), then
+    /// rewinds.
+    async fn give_up_files(&mut self) {
+        for (_, file) in std::mem::take(&mut self.files) {
+            if let Some(handle) = file.file {
+                let _ = handle.close().await;
+            }
+            if let Err(error) = self.settings.storage.delete(&file.temp_path).await {
+                tracing::warn!(path = %file.temp_path, %error, "cannot delete a temporary file; recovery deletes it later");
+            }
+        }
+        self.rewind();
+    }
+
     /// Moves encoded bytes of the open files to storage.
     async fn flush_buffers(&mut self) -> Result<(), WriteError> {
+        let mut failure = None;
         for file in self.files.values_mut() {
-            if file.writer.output_bytes() >= WRITE_THRESHOLD {
-                write_out(&*self.settings.storage, file).await?;
+            if file.writer.output_bytes() >= WRITE_THRESHOLD
+                && let Err(error) = write_out(&*self.settings.storage, file).await
+            {
+                failure = Some(error);
+                break;
             }
+        }
+        if let Some(error) = failure {
+            // Bytes that did not reach the file are gone from the writer: write it all again.
+            self.give_up_files().await;
+            return Err(error.into());
         }
         Ok(())
     }
 
-    /// Under a compatibility mode, starts from the schema of the newest committed file.
+    /// Under a compatibility mode, starts from the schema of the newest committed file, reading
+    /// only the part of it that holds the schema.
     async fn load_schema(&mut self) -> Result<(), WriteError> {
+        let Some(range) = self.settings.format.schema_range() else {
+            self.schema_loaded = true;
+            return Ok(());
+        };
         if self.settings.compatibility == SchemaCompatibility::None
             || self.current_schema.is_some()
             || self.offset < 0
@@ -732,14 +818,26 @@ impl TopicPartitionWriter {
             self.schema_loaded = true;
             return Ok(());
         };
-        self.schema_loaded = true;
-        let bytes = self.settings.storage.read(&path).await?;
-        match self.settings.format.read_schema(&bytes) {
-            Ok(schema) => self.current_schema = schema,
+        let storage = &self.settings.storage;
+        let part = storage.read_range(&path, range).await?;
+        let schema = match self.settings.format.read_schema(&part) {
+            Ok(schema) => Ok(schema),
+            // A schema larger than the part read: read the whole file.
+            Err(_) => {
+                let file = storage.read(&path).await?;
+                self.settings.format.read_schema(&file)
+            }
+        };
+        match schema {
+            Ok(schema) => {
+                self.current_schema = schema.clone();
+                self.committed_schema = schema;
+            }
             Err(error) => {
                 tracing::warn!(%path, %error, "cannot read the schema of the newest committed file; starting with the next record's")
             }
         }
+        self.schema_loaded = true;
         Ok(())
     }
 
@@ -818,6 +916,7 @@ fn open_file(
     );
     Ok(OpenFile {
         encoded_partition: encoded.to_owned(),
+        schema: schema.cloned(),
         temp_path,
         writer,
         file: None,
@@ -848,7 +947,7 @@ async fn close_file(storage: &dyn Storage, mut file: OpenFile) -> Result<(), Wri
     file.writer.take_output(&mut out);
     file.writer
         .finish(&mut out)
-        .map_err(|error| WriteError::Fatal(format_error(error)))?;
+        .map_err(|error| WriteError::FileLost(error.to_string()))?;
     let mut handle = match file.file {
         Some(handle) => handle,
         None => storage.create(&file.temp_path).await?,

@@ -175,13 +175,39 @@ fn harness(format: &str) -> Harness {
     harness
 }
 
+fn json_harness() -> Harness {
+    harness("JsonFormat")
+}
+
+/// Records of about 300 KB, so that files are written out in several pieces before they are
+/// complete: `<offset>:xxx...`.
+fn large_records_harness() -> Harness {
+    let mut harness = Harness::new(&[
+        ("topics", "events"),
+        ("format.class", "StringFormat"),
+        ("flush.size", "10"),
+        ("retry.backoff.ms", "0"),
+    ]);
+    let padding = "x".repeat(300_000);
+    for partition in 0..PARTITIONS {
+        for offset in 0..RECORDS {
+            let value = Value::String(format!("{offset}:{padding}"));
+            harness.add("events", partition, Some(Schema::string()), value, None);
+        }
+    }
+    harness
+}
+
 /// The offsets in the committed JSON files of each partition, in file order.
 fn committed_offsets(harness: &Harness) -> BTreeMap<i32, Vec<i64>> {
     let mut found: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
     for partition in 0..PARTITIONS {
         for path in harness.files(&format!("topics/events/partition={partition}")) {
             let contents = std::fs::read_to_string(harness.root().join(&path)).unwrap();
-            let offsets: Vec<i64> = contents.lines().map(|l| l.parse().unwrap()).collect();
+            let offsets: Vec<i64> = contents
+                .lines()
+                .map(|l| l.split(':').next().unwrap().parse().unwrap())
+                .collect();
             let (start, end) = name_offsets(&path);
             assert_eq!(offsets.first(), Some(&start), "{path}: {offsets:?}");
             assert_eq!(offsets.last(), Some(&end), "{path}: {offsets:?}");
@@ -210,8 +236,8 @@ fn assert_exactly_once(harness: &Harness, context: &str) {
 }
 
 /// A run without a crash, counting the storage operations it makes.
-async fn clean_run_operations() -> usize {
-    let mut harness = harness("JsonFormat");
+async fn clean_run_operations(make: fn() -> Harness) -> usize {
+    let mut harness = make();
     let url = format!("file://{}", harness.root().display());
     let local = open_storage(&url, &StorageOptions::default()).unwrap();
     let counting = CrashingStorage::new(local, usize::MAX);
@@ -226,7 +252,7 @@ async fn clean_run_operations() -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_offset_exactly_once_after_a_crash_at_any_storage_operation() {
-    let operations = clean_run_operations().await;
+    let operations = clean_run_operations(json_harness).await;
     assert!(
         operations > 40,
         "a run makes {operations} storage operations"
@@ -262,11 +288,12 @@ async fn every_offset_exactly_once_after_a_crash_at_any_storage_operation() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_offset_exactly_once_when_any_storage_operation_fails_once() {
-    let operations = clean_run_operations().await;
+/// Each storage operation of a run fails once, in turn, while the same task goes on.
+async fn fail_each_operation_once(make: fn() -> Harness, interleave: bool) {
+    let operations = clean_run_operations(make).await;
     for fail_at in 0..operations {
-        let mut harness = harness("JsonFormat");
+        let mut harness = make();
+        harness.interleave = interleave;
         let url = format!("file://{}", harness.root().display());
         let local = open_storage(&url, &StorageOptions::default()).unwrap();
         let failing = CrashingStorage::failing_once(local, fail_at);
@@ -275,10 +302,34 @@ async fn every_offset_exactly_once_when_any_storage_operation_fails_once() {
             .await
             .unwrap();
         harness.run(&mut running, 3).await.unwrap();
-        assert!(failing.crashed() || fail_at >= failing.operations.load(Ordering::SeqCst));
+        assert!(
+            failing.crashed(),
+            "operation {fail_at} of {operations} was reached"
+        );
         assert_exactly_once(
             &harness,
             &format!("storage operation {fail_at} of {operations} failed once"),
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_offset_exactly_once_when_any_storage_operation_fails_once() {
+    fail_each_operation_once(json_harness, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exactly_once_when_a_partition_comes_in_several_runs_of_one_put() {
+    fail_each_operation_once(json_harness, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exactly_once_when_a_file_written_in_pieces_fails_midway() {
+    let operations = clean_run_operations(large_records_harness).await;
+    // Files of ten 300 KB records are written out in several pieces each.
+    assert!(
+        operations > 60,
+        "a run makes {operations} storage operations"
+    );
+    fail_each_operation_once(large_records_harness, false).await;
 }

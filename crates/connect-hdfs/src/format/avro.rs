@@ -21,6 +21,7 @@ use connect_api::data::{Schema, Value};
 use connect_avro::{AvroData, AvroEncoder, AvroSchema};
 
 use super::{Format, FormatError, RecordWriter};
+use crate::storage::ReadRange;
 
 /// The configuration key that selects the codec.
 pub const AVRO_CODEC_CONFIG: &str = "avro.codec";
@@ -193,6 +194,11 @@ impl Format for AvroFormat {
         }))
     }
 
+    /// The header, which holds the schema (a larger one is read whole).
+    fn schema_range(&self) -> Option<ReadRange> {
+        Some(ReadRange::Head(64 * 1024))
+    }
+
     fn read_schema(&self, file: &[u8]) -> Result<Option<Schema>, FormatError> {
         let header = read_header(file)?;
         let text = header
@@ -237,7 +243,7 @@ impl AvroRecordWriter {
         self.codec
             .apache()
             .compress(&mut data)
-            .map_err(|e| FormatError::Encode(format!("Cannot compress Avro block: {e}")))?;
+            .map_err(|e| FormatError::FileLost(format!("Cannot compress Avro block: {e}")))?;
         write_long(&mut self.out, self.block_count as i64);
         write_long(&mut self.out, data.len() as i64);
         self.out.extend_from_slice(&data);

@@ -12,6 +12,7 @@ use connect_api::error::ConfigError;
 use connect_avro::{AvroData, AvroDataConfig};
 
 use crate::config::HdfsSinkConfig;
+use crate::storage::ReadRange;
 
 pub mod avro;
 pub mod json;
@@ -32,6 +33,10 @@ pub enum FormatError {
     /// A committed file could not be read back.
     #[error("{0}")]
     Read(String),
+    /// Records the writer had accepted were lost on the way into the file: the file can no
+    /// longer be completed and must be written again.
+    #[error("{0}")]
+    FileLost(String),
 }
 
 /// A file format (Confluent's `io.confluent.connect.hdfs.*Format` classes).
@@ -44,8 +49,15 @@ pub trait Format: Send + Sync + fmt::Debug {
     fn new_writer(&self, schema: Option<&Schema>) -> Result<Box<dyn RecordWriter>, FormatError>;
 
     /// The value schema a committed file was written with; `None` for formats that keep none
-    /// (JSON, String).
+    /// (JSON, String). `file` is the file, or the part [`schema_range`](Self::schema_range)
+    /// names.
     fn read_schema(&self, file: &[u8]) -> Result<Option<Schema>, FormatError>;
+
+    /// Where files keep their schema, so that reading it needs only that part of a file; `None`
+    /// for formats that keep none.
+    fn schema_range(&self) -> Option<ReadRange> {
+        None
+    }
 }
 
 /// Writes the records of one file.

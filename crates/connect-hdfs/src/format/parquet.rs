@@ -77,6 +77,7 @@ use parquet::file::metadata::{FooterTail, KeyValue, ParquetMetaData, ParquetMeta
 use parquet::file::properties::WriterProperties;
 
 use super::{Format, FormatError, RecordWriter};
+use crate::storage::ReadRange;
 
 /// The configuration key naming the compression codec.
 pub const PARQUET_CODEC_CONFIG: &str = "parquet.codec";
@@ -298,6 +299,11 @@ impl Format for ParquetFormat {
             &self.json,
             &self.avro_data,
         )?))
+    }
+
+    /// The footer, which holds the schema (a larger one is read whole).
+    fn schema_range(&self) -> Option<ReadRange> {
+        Some(ReadRange::Tail(1024 * 1024))
     }
 
     fn read_schema(&self, file: &[u8]) -> Result<Option<Schema>, FormatError> {
@@ -583,8 +589,9 @@ impl ParquetRecordWriter {
 
     /// Hands the buffered rows to the Parquet writer, and flushes the row group when it is full.
     fn write_batch(&mut self) -> Result<(), FormatError> {
+        // The batch's rows are taken from the columns first: a failure loses them.
         let encode = |e: &dyn fmt::Display| {
-            FormatError::Encode(format!("Cannot encode a Parquet record batch: {e}"))
+            FormatError::FileLost(format!("Cannot encode a Parquet record batch: {e}"))
         };
         let arrays: Result<Vec<ArrayRef>, ArrowError> =
             self.columns.iter_mut().map(Column::finish).collect();
@@ -646,7 +653,7 @@ impl RecordWriter for ParquetRecordWriter {
         let mut file = self
             .writer
             .into_inner()
-            .map_err(|e| FormatError::Encode(format!("Cannot finish the Parquet file: {e}")))?;
+            .map_err(|e| FormatError::FileLost(format!("Cannot finish the Parquet file: {e}")))?;
         out.append(&mut file);
         Ok(())
     }

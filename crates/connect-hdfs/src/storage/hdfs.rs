@@ -27,7 +27,9 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use hdfs_native::{Client, ClientBuilder, HdfsError, WriteOptions};
 
-use super::{FileStatus, Storage, StorageError, StorageErrorKind, StorageFile, StorageOptions};
+use super::{
+    FileStatus, ReadRange, Storage, StorageError, StorageErrorKind, StorageFile, StorageOptions,
+};
 
 /// Hadoop's default directory permission (0777 less the usual 022 umask).
 const DIRECTORY_PERMISSION: u32 = 0o755;
@@ -119,7 +121,7 @@ impl HdfsStorage {
             return Ok(if rest.is_empty() {
                 "/".to_owned()
             } else {
-                rest.to_owned()
+                collapse_slashes(rest)
             });
         }
         if relative.contains("://") {
@@ -133,7 +135,10 @@ impl HdfsStorage {
                 ),
             ));
         }
-        let relative = relative.trim_end_matches('/');
+        // Confluent's WAL entries contain `//` (`<topics.dir>//+tmp/...`): Hadoop's Path
+        // collapses it, the namenode does not.
+        let collapsed = collapse_slashes(relative.trim_end_matches('/'));
+        let relative = collapsed.as_str();
         Ok(match (self.root.is_empty(), relative.is_empty()) {
             (true, true) => "/".to_owned(),
             (false, true) => self.root.clone(),
@@ -228,6 +233,20 @@ impl Storage for HdfsStorage {
             .map_err(|error| hdfs_error("read", path, error))?;
         reader
             .read_range(0, reader.file_length())
+            .await
+            .map_err(|error| hdfs_error("read", path, error))
+    }
+
+    async fn read_range(&self, path: &str, range: ReadRange) -> Result<Bytes, StorageError> {
+        let absolute = self.absolute(path)?;
+        let reader = self
+            .client
+            .read(&absolute)
+            .await
+            .map_err(|error| hdfs_error("read", path, error))?;
+        let (start, len) = range.within(reader.file_length() as u64);
+        reader
+            .read_range(start as usize, len as usize)
             .await
             .map_err(|error| hdfs_error("read", path, error))
     }
@@ -329,6 +348,17 @@ impl StorageFile for HdfsFile {
     }
 }
 
+/// `path` with every run of `/` made one, as Hadoop's `Path` normalises it.
+fn collapse_slashes(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if !(c == '/' && out.ends_with('/')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,6 +388,17 @@ mod tests {
             "/elsewhere/x"
         );
         assert!(storage.absolute("hdfs://other:1/x").is_err());
+        // Confluent's WAL writes temporary paths as `<topics.dir>//+tmp/...`.
+        assert_eq!(
+            storage
+                .absolute("hdfs://localhost:1/data/connect/topics//+tmp/t/partition=0/a_tmp.avro")
+                .unwrap(),
+            "/data/connect/topics/+tmp/t/partition=0/a_tmp.avro"
+        );
+        assert_eq!(
+            storage.absolute("topics//+tmp/t").unwrap(),
+            "/data/connect/topics/+tmp/t"
+        );
         assert_eq!(
             storage.relative_of("/data/connect/topics/t/f.avro"),
             "topics/t/f.avro"

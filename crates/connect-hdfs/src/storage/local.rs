@@ -13,7 +13,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use bytes::Bytes;
 
-use super::{FileStatus, Storage, StorageError, StorageErrorKind, StorageFile};
+use super::{FileStatus, ReadRange, Storage, StorageError, StorageErrorKind, StorageFile};
 
 /// A [`Storage`] rooted at a local directory.
 ///
@@ -316,6 +316,21 @@ impl Storage for LocalStorage {
     async fn read(&self, path: &str) -> Result<Bytes, StorageError> {
         let local = self.local_path(path)?;
         let data = blocking("read", path.to_owned(), move || std::fs::read(&local)).await?;
+        Ok(Bytes::from(data))
+    }
+
+    async fn read_range(&self, path: &str, range: ReadRange) -> Result<Bytes, StorageError> {
+        let local = self.local_path(path)?;
+        let data = blocking("read", path.to_owned(), move || {
+            use std::io::{Read as _, Seek as _};
+            let mut file = std::fs::File::open(&local)?;
+            let (start, len) = range.within(file.metadata()?.len());
+            file.seek(io::SeekFrom::Start(start))?;
+            let mut data = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+            file.take(len).read_to_end(&mut data)?;
+            Ok(data)
+        })
+        .await?;
         Ok(Bytes::from(data))
     }
 

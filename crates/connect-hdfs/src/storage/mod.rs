@@ -53,6 +53,36 @@ pub struct FileStatus {
     pub len: u64,
 }
 
+/// A part of a file to read: where a format keeps its schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadRange {
+    /// The first bytes (an Avro header).
+    Head(usize),
+    /// The last bytes (a Parquet footer).
+    Tail(usize),
+}
+
+impl ReadRange {
+    /// The range's bytes of a whole file.
+    pub fn cut(self, file: Bytes) -> Bytes {
+        match self {
+            Self::Head(len) => file.slice(..len.min(file.len())),
+            Self::Tail(len) => file.slice(file.len().saturating_sub(len)..),
+        }
+    }
+
+    /// The offset and length of the range in a file of `file_len` bytes.
+    pub fn within(self, file_len: u64) -> (u64, u64) {
+        match self {
+            Self::Head(len) => (0, (len as u64).min(file_len)),
+            Self::Tail(len) => {
+                let len = (len as u64).min(file_len);
+                (file_len - len, len)
+            }
+        }
+    }
+}
+
 /// A file system with the operations the commit protocol needs.
 #[async_trait]
 pub trait Storage: Send + Sync + fmt::Debug {
@@ -85,6 +115,13 @@ pub trait Storage: Send + Sync + fmt::Debug {
 
     /// Reads the whole file `path`.
     async fn read(&self, path: &str) -> Result<Bytes, StorageError>;
+
+    /// Reads the first or last bytes of `path` (the whole file when it is shorter), where file
+    /// formats keep their schema. By default the whole file is read and cut.
+    async fn read_range(&self, path: &str, range: ReadRange) -> Result<Bytes, StorageError> {
+        let file = self.read(path).await?;
+        Ok(range.cut(file))
+    }
 
     /// Renames `from` to `to` atomically; fails with [`StorageErrorKind::AlreadyExists`] if `to`
     /// exists (never overwrites) and [`StorageErrorKind::NotFound`] if `from` does not.

@@ -101,6 +101,9 @@ pub struct Harness {
     pub committed: HashMap<TopicPartition, i64>,
     /// Records handed to one `put`, per partition.
     pub batch: usize,
+    /// Whether each partition's records of a `put` come as two runs, interleaved with the
+    /// other partitions' (as a consumer's fetch chunks can).
+    pub interleave: bool,
 }
 
 /// A started task and its context.
@@ -126,6 +129,7 @@ impl Harness {
             position: HashMap::new(),
             committed: HashMap::new(),
             batch: 7,
+            interleave: false,
         }
     }
 
@@ -189,7 +193,7 @@ impl Harness {
             (std::mem::take(&mut requests.seeks), requests.paused.clone())
         };
         self.position.extend(seeks);
-        let mut batch = Vec::new();
+        let (mut first, mut second) = (Vec::new(), Vec::new());
         for (tp, records) in &self.partitions {
             if paused.contains(tp) {
                 continue;
@@ -197,9 +201,17 @@ impl Harness {
             let position = self.position.entry(tp.clone()).or_insert(0);
             let start = usize::try_from(*position).unwrap().min(records.len());
             let end = (start + self.batch).min(records.len());
-            batch.extend(records[start..end].iter().cloned());
+            let middle = if self.interleave {
+                start + (end - start) / 2
+            } else {
+                end
+            };
+            first.extend(records[start..middle].iter().cloned());
+            second.extend(records[middle..end].iter().cloned());
             *position = end as i64;
         }
+        let mut batch = first;
+        batch.append(&mut second);
         running.task.put(&batch).await?;
         let offsets = running.task.pre_commit(HashMap::new()).await?;
         for (tp, offset) in offsets {

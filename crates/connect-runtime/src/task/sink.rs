@@ -363,6 +363,12 @@ impl Driver {
                 self.retry = Some((batch, records));
                 return Ok(());
             }
+            Err(error) if self.errors.tolerates() && !lock(&self.requests).offsets.is_empty() => {
+                // The task sent the consumer back: these records come again, and putting them
+                // one by one now would hand it records from before its rewind.
+                tracing::warn!(task = %self.env.id, %error, "put failed and the task asked to rewind; its records will be read again");
+                self.delivered(&batch);
+            }
             Err(error) if self.errors.tolerates() && records.len() > 1 => {
                 // Find the poison pill: put one record at a time, reporting the ones that fail.
                 tracing::warn!(task = %self.env.id, %error, "put failed; retrying its records one by one to isolate the failing ones");
@@ -644,12 +650,17 @@ impl Driver {
             .collect();
         if !revoked.is_empty() {
             self.close_partitions(&revoked).await;
+            let mut requests = lock(&self.requests);
             for partition in &revoked {
                 self.consumer.unassign(partition);
                 let tp = to_topic_partition(partition);
                 self.current.remove(&tp);
                 self.last_committed.remove(&tp);
+                // A partition that comes back starts unpaused, as with Kafka's consumer.
+                requests.paused.remove(&tp);
+                requests.offsets.remove(&tp);
             }
+            drop(requests);
         }
         if !added.is_empty() {
             for partition in &added {

@@ -25,10 +25,11 @@ use arrow_array::builder::{
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, TimeUnit};
 use connect_api::config::ConfigMap;
-use connect_api::data::{Schema, SchemaBuilder, Struct, Value, logical};
+use connect_api::data::{Schema, Struct, Value};
 use connect_api::error::Result;
 use connect_api::record::{ConnectRecord, SinkRecord, TimestampType, TopicPartition};
 use connect_api::task::{ErrantRecordReporter, SinkTask, SinkTaskContext};
+use connect_benches::customer_schema;
 use connect_hdfs::HdfsSinkTask;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
@@ -38,23 +39,6 @@ const ROWS: usize = 100_000;
 /// Records per `put`, the runtime's default `max.poll.records`.
 const BATCH: usize = 500;
 const RUNS: usize = 9;
-
-fn schema() -> Schema {
-    SchemaBuilder::struct_()
-        .name("com.example.Customer")
-        .field("id", Schema::int64())
-        .field("name", Schema::string())
-        .field("email", Schema::string())
-        .field("age", Schema::int32())
-        .field("score", Schema::float64())
-        .field("active", Schema::boolean())
-        .field("updated_at", logical::timestamp_schema())
-        .field("city", Schema::string())
-        .field("note", Schema::optional_string())
-        .field("count", Schema::int32())
-        .build()
-        .unwrap()
-}
 
 /// `ROWS` records of partition 0 starting at `first_offset`, sharing their topic name as the
 /// runtime's do.
@@ -313,7 +297,7 @@ fn compare(
 ) -> (Duration, Duration, Duration) {
     let dir = tempfile::tempdir().unwrap();
     let mut task = sink(runtime, dir.path(), format);
-    let schema = schema();
+    let schema = customer_schema();
     let (mut ours, mut library, mut durable) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..RUNS + 1 {
         let batch = records(&schema, (run * ROWS) as i64);

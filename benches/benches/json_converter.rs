@@ -14,42 +14,18 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use connect_api::data::{Schema, SchemaBuilder, Struct, Value, logical};
+use connect_api::data::{Schema, Value};
 use connect_api::header::Headers;
 use connect_api::storage::Converter;
 use connect_api::storage::json::{JsonConverter, JsonConverterConfig};
-use connect_benches::median_time;
+use connect_benches::{customer, customer_schema, median_time};
 use criterion::{Criterion, Throughput};
 use futures::executor::block_on;
 
 fn record() -> (Schema, Value) {
-    let schema = SchemaBuilder::struct_()
-        .name("com.example.Customer")
-        .field("id", Schema::int64())
-        .field("name", Schema::string())
-        .field("email", Schema::string())
-        .field("age", Schema::int32())
-        .field("score", Schema::float64())
-        .field("active", Schema::boolean())
-        .field("updated_at", logical::timestamp_schema())
-        .field("city", Schema::string())
-        .field("note", Schema::optional_string())
-        .field("count", Schema::int32())
-        .build()
-        .unwrap();
-    let value = Struct::new(schema.clone())
-        .and_then(|s| s.with("id", 1_234_567_890_123i64))
-        .and_then(|s| s.with("name", "Ada Lovelace"))
-        .and_then(|s| s.with("email", "ada.lovelace@example.com"))
-        .and_then(|s| s.with("age", 36))
-        .and_then(|s| s.with("score", 98.625f64))
-        .and_then(|s| s.with("active", true))
-        .and_then(|s| s.with("updated_at", Value::Timestamp(1_700_000_000_123)))
-        .and_then(|s| s.with("city", "London"))
-        .and_then(|s| s.with("note", "prefers \"analytical engines\"\n"))
-        .and_then(|s| s.with("count", 42))
-        .unwrap();
-    (schema, value.into())
+    let schema = customer_schema();
+    let value = customer(&schema, "prefers \"analytical engines\"\n");
+    (schema, value)
 }
 
 struct Fixture {

@@ -12,39 +12,15 @@ use connect_api::config::ConfigMap;
 use connect_api::data::{Schema, SchemaBuilder, Struct, Value, logical};
 use connect_api::record::{ConnectRecord, SinkRecord, TimestampType};
 use connect_api::transform::Transform;
-use connect_benches::median_time;
+use connect_benches::{customer, customer_schema, median_time};
 use connect_transforms::transforms::cast::Cast;
 use connect_transforms::transforms::insert_field::InsertField;
 use connect_transforms::transforms::replace_field::ReplaceField;
 
 fn input() -> SinkRecord {
-    let schema = SchemaBuilder::struct_()
-        .name("com.example.Customer")
-        .field("id", Schema::int64())
-        .field("name", Schema::string())
-        .field("email", Schema::string())
-        .field("age", Schema::int32())
-        .field("score", Schema::float64())
-        .field("active", Schema::boolean())
-        .field("updated_at", logical::timestamp_schema())
-        .field("city", Schema::string())
-        .field("note", Schema::optional_string())
-        .field("count", Schema::int32())
-        .build()
-        .unwrap();
-    let value = Struct::new(schema.clone())
-        .and_then(|s| s.with("id", 1_234_567_890_123i64))
-        .and_then(|s| s.with("name", "Ada Lovelace"))
-        .and_then(|s| s.with("email", "ada.lovelace@example.com"))
-        .and_then(|s| s.with("age", 36))
-        .and_then(|s| s.with("score", 98.625f64))
-        .and_then(|s| s.with("active", true))
-        .and_then(|s| s.with("updated_at", Value::Timestamp(1_700_000_000_123)))
-        .and_then(|s| s.with("city", "London"))
-        .and_then(|s| s.with("note", "prefers analytical engines"))
-        .and_then(|s| s.with("count", 42))
-        .unwrap();
-    let record = ConnectRecord::new("customers", Some(schema), value.into());
+    let schema = customer_schema();
+    let value = customer(&schema, "prefers analytical engines");
+    let record = ConnectRecord::new("customers", Some(schema), value);
     SinkRecord::new(record, 0, 7, TimestampType::CreateTime)
 }
 

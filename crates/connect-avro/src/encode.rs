@@ -20,7 +20,7 @@ use connect_api::data::{Schema, Type, Value};
 
 use crate::error::AvroDataError;
 use crate::from_connect::{data_err, shape_mismatch, type_mismatch};
-use crate::schema::AvroSchema;
+use crate::schema::{AvroSchema, is_long};
 use crate::{AVRO_TYPE_UNION, KEY_FIELD, VALUE_FIELD};
 
 /// Encodes Connect values of one schema as Avro binary data of the matching Avro schema.
@@ -191,21 +191,7 @@ fn compile(root: &AvroSchema, schema: &Schema, avro: &ApacheSchema) -> Result<Pl
         Type::Int8 if int_like => Kind::Int8,
         Type::Int16 if int_like => Kind::Int16,
         Type::Int32 if int_like => Kind::Int32,
-        Type::Int64
-            if matches!(
-                avro,
-                ApacheSchema::Long
-                    | ApacheSchema::TimestampMillis
-                    | ApacheSchema::TimestampMicros
-                    | ApacheSchema::TimestampNanos
-                    | ApacheSchema::LocalTimestampMillis
-                    | ApacheSchema::LocalTimestampMicros
-                    | ApacheSchema::LocalTimestampNanos
-                    | ApacheSchema::TimeMicros
-            ) =>
-        {
-            Kind::Int64
-        }
+        Type::Int64 if is_long(avro) => Kind::Int64,
         Type::Float32 if matches!(avro, ApacheSchema::Float) => Kind::Float32,
         Type::Float64 if matches!(avro, ApacheSchema::Double) => Kind::Float64,
         Type::Boolean if matches!(avro, ApacheSchema::Boolean) => Kind::Boolean,

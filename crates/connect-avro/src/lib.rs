@@ -22,7 +22,9 @@
 //!
 //! [`AvroData::encode`] (or an [`AvroEncoder`] kept per schema) writes Connect values straight
 //! as Avro binary data, byte for byte what apache-avro writes for [`AvroData::from_connect_data`]
-//! but without building Avro values.
+//! but without building Avro values. [`AvroData::decode`] (or an [`AvroDecoder`] kept per
+//! schema) is the way back: Avro binary data straight to the Connect value
+//! [`AvroData::to_connect_data`] gives for what apache-avro decodes.
 //!
 //! Avro schemas are handled as [`AvroSchema`], which keeps the JSON text next to
 //! apache-avro's parsed form, because apache-avro drops properties of primitive types.
@@ -33,6 +35,7 @@
 
 mod cache;
 mod config;
+mod decode;
 mod encode;
 mod error;
 mod from_connect;
@@ -49,6 +52,7 @@ pub use config::{
     AvroDataConfig, CONNECT_META_DATA_CONFIG, ENHANCED_AVRO_SCHEMA_SUPPORT_CONFIG,
     SCHEMAS_CACHE_SIZE_CONFIG, SCRUB_INVALID_NAMES_CONFIG,
 };
+pub use decode::AvroDecoder;
 pub use encode::AvroEncoder;
 pub use error::AvroDataError;
 pub use schema::AvroSchema;
@@ -285,6 +289,23 @@ impl AvroData {
         to_connect::value_to_connect(&self.config, schema, value)
     }
 
+    /// The decoder of Avro binary data written with `avro` into Connect values of
+    /// [`AvroData::to_connect_schema`]; cached, like the Connect schema. Keep it when decoding
+    /// many values of one schema: [`AvroDecoder::decode`] does no lookup at all.
+    pub fn decoder(&self, avro: &AvroSchema) -> Result<Arc<AvroDecoder>, AvroDataError> {
+        let schema = self.to_connect_schema(avro)?;
+        avro.decoder(&schema)
+    }
+
+    /// Decodes one datum of Avro binary data written with `avro` (bytes after it are ignored):
+    /// the schema and value [`AvroData::to_connect`] gives for what apache-avro decodes, without
+    /// building an Avro value.
+    pub fn decode(&self, avro: &AvroSchema, bytes: &[u8]) -> Result<SchemaAndValue, AvroDataError> {
+        let decoder = self.decoder(avro)?;
+        let value = decoder.decode(bytes)?;
+        Ok(SchemaAndValue::new(Some(decoder.schema().clone()), value))
+    }
+
     /// Schema and value together (Confluent's `toConnectData(avroSchema, value)`).
     pub fn to_connect(
         &self,
@@ -298,6 +319,10 @@ impl AvroData {
 }
 
 #[cfg(test)]
+mod decode_tests;
+#[cfg(test)]
 mod encode_tests;
+#[cfg(test)]
+mod test_cases;
 #[cfg(test)]
 mod tests;

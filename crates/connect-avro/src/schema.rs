@@ -14,6 +14,7 @@ use std::sync::{Arc, OnceLock};
 use apache_avro::Schema as ApacheSchema;
 use connect_api::data::Schema;
 
+use crate::decode::AvroDecoder;
 use crate::encode::AvroEncoder;
 use crate::error::AvroDataError;
 
@@ -35,6 +36,8 @@ pub struct AvroSchema {
     named: HashMap<String, ApacheSchema>,
     /// The encoder for the first Connect schema one was asked for.
     encoder: OnceLock<Arc<AvroEncoder>>,
+    /// The decoder for the first Connect schema one was asked for.
+    decoder: OnceLock<Arc<AvroDecoder>>,
 }
 
 impl AvroSchema {
@@ -63,6 +66,7 @@ impl AvroSchema {
             schema,
             named,
             encoder: OnceLock::new(),
+            decoder: OnceLock::new(),
         })
     }
 
@@ -94,6 +98,23 @@ impl AvroSchema {
         let built = Arc::new(AvroEncoder::new(schema, self)?);
         // Only the first one is kept; a lost race or another schema just uses its own.
         let _ = self.encoder.set(built.clone());
+        Ok(built)
+    }
+
+    /// The decoder of data written with this schema into values of the Connect schema `schema`
+    /// (which must be the one [`crate::AvroData::to_connect_schema`] gives this schema, up to
+    /// versions, docs and parameters). The first one built is kept here and returned again for
+    /// the very same `schema` (the same `Arc`); other schemas get a new decoder each call, so
+    /// keep the result when decoding many values.
+    pub fn decoder(&self, schema: &Schema) -> Result<Arc<AvroDecoder>, AvroDataError> {
+        if let Some(cached) = self.decoder.get()
+            && cached.schema().ptr_eq(schema)
+        {
+            return Ok(cached.clone());
+        }
+        let built = Arc::new(AvroDecoder::new(schema, self)?);
+        // Only the first one is kept; a lost race or another schema just uses its own.
+        let _ = self.decoder.set(built.clone());
         Ok(built)
     }
 
@@ -235,4 +256,20 @@ impl Json {
 
 fn write_string(s: &str, out: &mut String) {
     out.push_str(&serde_json::Value::String(s.to_string()).to_string());
+}
+
+/// Avro types that hold a `long` and stand for a Connect INT64, both when encoding and when
+/// decoding.
+pub(crate) fn is_long(avro: &ApacheSchema) -> bool {
+    matches!(
+        avro,
+        ApacheSchema::Long
+            | ApacheSchema::TimestampMillis
+            | ApacheSchema::TimestampMicros
+            | ApacheSchema::TimestampNanos
+            | ApacheSchema::LocalTimestampMillis
+            | ApacheSchema::LocalTimestampMicros
+            | ApacheSchema::LocalTimestampNanos
+            | ApacheSchema::TimeMicros
+    )
 }

@@ -793,7 +793,17 @@ pub(crate) fn value_to_connect(
         (Type::Int32, AvroValue::Int(v) | AvroValue::Date(v) | AvroValue::TimeMillis(v)) => {
             Value::Int32(v)
         }
-        (Type::Int64, AvroValue::Long(v) | AvroValue::TimestampMillis(v)) => Value::Int64(v),
+        (
+            Type::Int64,
+            AvroValue::Long(v)
+            | AvroValue::TimestampMillis(v)
+            | AvroValue::TimestampMicros(v)
+            | AvroValue::TimestampNanos(v)
+            | AvroValue::LocalTimestampMillis(v)
+            | AvroValue::LocalTimestampMicros(v)
+            | AvroValue::LocalTimestampNanos(v)
+            | AvroValue::TimeMicros(v),
+        ) => Value::Int64(v),
         (Type::Float32, AvroValue::Float(v)) => Value::Float32(v),
         (Type::Float64, AvroValue::Double(v)) => Value::Float64(v),
         (Type::Boolean, AvroValue::Boolean(v)) => Value::Boolean(v),
@@ -937,7 +947,14 @@ fn member_matches(schema: &Schema, value: &AvroValue) -> bool {
         AvroValue::Int(_) | AvroValue::Date(_) | AvroValue::TimeMillis(_) => {
             matches!(schema.type_(), Type::Int8 | Type::Int16 | Type::Int32)
         }
-        AvroValue::Long(_) | AvroValue::TimestampMillis(_) => schema.type_() == Type::Int64,
+        AvroValue::Long(_)
+        | AvroValue::TimestampMillis(_)
+        | AvroValue::TimestampMicros(_)
+        | AvroValue::TimestampNanos(_)
+        | AvroValue::LocalTimestampMillis(_)
+        | AvroValue::LocalTimestampMicros(_)
+        | AvroValue::LocalTimestampNanos(_)
+        | AvroValue::TimeMicros(_) => schema.type_() == Type::Int64,
         AvroValue::Float(_) => schema.type_() == Type::Float32,
         AvroValue::Double(_) => schema.type_() == Type::Float64,
         AvroValue::String(_) => schema.type_() == Type::String && !is_enum_schema(schema),

@@ -190,8 +190,9 @@ impl Plugins {
         Self::default()
     }
 
-    /// The built-in converters, transforms and predicates, the FileStream connectors and (with
-    /// the `hdfs` feature, on by default) the HDFS sink connector.
+    /// The built-in converters, transforms and predicates, the FileStream connectors, (with
+    /// the `hdfs` feature, on by default) the HDFS sink connector and (with the
+    /// `schema-registry` feature, on by default) Confluent's Avro converter.
     pub fn builtin() -> Self {
         let mut plugins = Self::empty();
         for converter in builtin_converters() {
@@ -217,6 +218,10 @@ impl Plugins {
         #[cfg(feature = "hdfs")]
         let plugins = plugins.with_sink_connector(connect_hdfs::HdfsSinkConnector::CLASS, || {
             Box::new(connect_hdfs::HdfsSinkConnector::new())
+        });
+        #[cfg(feature = "schema-registry")]
+        let plugins = plugins.with_converter(connect_schema_registry::AvroConverter::CLASS, || {
+            Box::new(connect_schema_registry::AvroConverter::new())
         });
         plugins
     }
@@ -584,6 +589,28 @@ mod tests {
                 .source_predicate("org.apache.kafka.connect.transforms.predicates.HasHeaderKey")
                 .is_ok()
         );
+    }
+
+    #[cfg(feature = "schema-registry")]
+    #[test]
+    fn avro_converter_resolves_by_class_and_aliases() {
+        let plugins = Plugins::builtin();
+        for name in [
+            "io.confluent.connect.avro.AvroConverter",
+            "AvroConverter",
+            "Avro",
+        ] {
+            let converter = plugins.converter(name).unwrap();
+            assert!(converter.config().contains("schema.registry.url"), "{name}");
+        }
+        assert!(plugins.header_converter("AvroConverter").is_err());
+        let converters: Vec<&str> = plugins
+            .descriptions()
+            .filter(|d| d.kind == PluginKind::Converter)
+            .map(|d| d.class.as_str())
+            .collect();
+        assert!(converters.contains(&"io.confluent.connect.avro.AvroConverter"));
+        assert!(converters.contains(&"org.apache.kafka.connect.json.JsonConverter"));
     }
 
     #[test]

@@ -10,34 +10,11 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{Standalone, wait_until, write_properties};
+use common::{Standalone, committed_files, wait_until, write_properties};
 use connect_hdfs::naming::CommittedFile;
 use connect_testkit::file_readers;
 use connect_testkit::kafka_python::{self, Expect, ProduceRecord};
 use connect_testkit::require_broker;
-
-/// Every committed data file under `dir`, sorted by partition and start offset.
-fn committed_files(dir: &Path) -> Vec<(PathBuf, CommittedFile)> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                if !path.ends_with("+tmp") {
-                    pending.push(path);
-                }
-            } else if let Some(file) = CommittedFile::parse(path.to_str().unwrap()) {
-                found.push((path, file));
-            }
-        }
-    }
-    found.sort_by_key(|(_, f)| (f.partition, f.start_offset));
-    found
-}
 
 /// The files under `+tmp` (temporary files being written).
 fn temp_files(topics: &Path) -> Vec<PathBuf> {

@@ -51,8 +51,48 @@ def read_avro(path):
         return {"schema": reader.writer_schema, "rows": rows, "metadata": {"codec": reader.codec}}
 
 
+def avro_records(schema_json, records_json):
+    """Encodes JSON records as Avro binary bodies (fastavro's schemaless writer); prints base64.
+
+    Top-level decimal fields take their value as a string, timestamp-millis as epoch millis.
+    """
+    import io
+    import fastavro
+    schema = fastavro.parse_schema(json.loads(schema_json))
+    fields = {f["name"]: f["type"] for f in json.loads(schema_json).get("fields", [])}
+    for record in json.loads(records_json):
+        for name, ftype in fields.items():
+            logical = ftype.get("logicalType") if isinstance(ftype, dict) else None
+            if logical == "decimal" and isinstance(record.get(name), str):
+                record[name] = decimal.Decimal(record[name])
+        out = io.BytesIO()
+        fastavro.schemaless_writer(out, schema, record)
+        print(base64.b64encode(out.getvalue()).decode())
+
+
+def avro_datums(schema_json, payloads):
+    """Decodes Avro binary bodies (base64) with fastavro's schemaless reader; prints JSON."""
+    import io
+    import fastavro
+    schema = fastavro.parse_schema(json.loads(schema_json))
+    for payload in payloads:
+        value = fastavro.schemaless_reader(io.BytesIO(base64.b64decode(payload)), schema)
+        print(json.dumps(plain(value), sort_keys=True))
+
+
 def main():
     kind, paths = sys.argv[1], sys.argv[2:]
+    if kind in ("encode-avro", "decode-avro"):
+        try:
+            import fastavro  # noqa: F401
+        except ImportError as error:
+            print(error, file=sys.stderr)
+            sys.exit(4)
+        if kind == "encode-avro":
+            avro_records(paths[0], sys.stdin.read())
+        else:
+            avro_datums(paths[0], sys.stdin.read().split())
+        return
     try:
         reader = {"parquet": read_parquet, "avro": read_avro}[kind]
         if kind == "parquet":

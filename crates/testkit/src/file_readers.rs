@@ -1,11 +1,15 @@
 //! Reads Parquet and Avro files with pyarrow and fastavro, readers that share no code with this
-//! project, so a test sees what a downstream Spark, Hive or Python job would see.
+//! project, so a test sees what a downstream Spark, Hive or Python job would see; and encodes or
+//! decodes bare Avro bodies with fastavro, as another producer or consumer of Confluent's wire
+//! format would.
 //!
 //! `./scripts/test.sh` installs both ([`PYARROW_VERSION`], [`FASTAVRO_VERSION`], and cramjam for
 //! fastavro's snappy codec).
 
 use std::path::Path;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Deserialize;
 use tokio::process::Command;
 
@@ -74,17 +78,70 @@ pub async fn read_avro(paths: &[impl AsRef<Path>]) -> Result<Vec<ReadFile>, File
     read("avro", "fastavro", paths).await
 }
 
-async fn read(
+/// Encodes JSON records as Avro binary bodies with fastavro's schemaless writer, one per
+/// record (top-level decimals as strings, timestamp-millis as epoch milliseconds).
+pub async fn encode_avro(
+    schema: &str,
+    records: &[serde_json::Value],
+) -> Result<Vec<Vec<u8>>, FileReaderError> {
+    let input =
+        serde_json::to_string(records).map_err(|e| FileReaderError::Output(e.to_string()))?;
+    let out = run_python("encode-avro", "fastavro", &[schema], input).await?;
+    out.lines()
+        .map(|line| {
+            BASE64
+                .decode(line)
+                .map_err(|e| FileReaderError::Output(format!("{e}: {line}")))
+        })
+        .collect()
+}
+
+/// Decodes Avro binary bodies with fastavro's schemaless reader against `schema`, as JSON
+/// (bytes as `{"base64"}`, decimals as `{"decimal"}`, times as ISO strings).
+pub async fn decode_avro(
+    schema: &str,
+    payloads: &[impl AsRef<[u8]>],
+) -> Result<Vec<serde_json::Value>, FileReaderError> {
+    let input = payloads
+        .iter()
+        .map(|p| BASE64.encode(p.as_ref()))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let out = run_python("decode-avro", "fastavro", &[schema], input).await?;
+    out.lines()
+        .map(|line| {
+            serde_json::from_str(line).map_err(|e| FileReaderError::Output(format!("{e}: {line}")))
+        })
+        .collect()
+}
+
+/// Runs the script's `kind` command with `args`, `input` on its standard input; its standard
+/// output.
+async fn run_python(
     kind: &str,
     library: &'static str,
-    paths: &[impl AsRef<Path>],
-) -> Result<Vec<ReadFile>, FileReaderError> {
-    let output = Command::new("python3")
+    args: &[impl AsRef<std::ffi::OsStr>],
+    input: String,
+) -> Result<String, FileReaderError> {
+    use tokio::io::AsyncWriteExt as _;
+    let mut child = Command::new("python3")
         .arg("-c")
         .arg(SCRIPT)
         .arg(kind)
-        .args(paths.iter().map(|p| p.as_ref().as_os_str()))
-        .output()
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(FileReaderError::Spawn)?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(input.as_bytes())
+            .await
+            .map_err(FileReaderError::Spawn)?;
+    }
+    let output = child
+        .wait_with_output()
         .await
         .map_err(FileReaderError::Spawn)?;
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
@@ -92,19 +149,28 @@ async fn read(
         return Err(FileReaderError::NotInstalled { library, stderr });
     }
     if !output.status.success() {
-        let paths = paths
+        let paths = args
             .iter()
-            .map(|p| p.as_ref().display().to_string())
+            .map(|a| a.as_ref().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join(", ");
         return Err(FileReaderError::Failed {
             library,
-            paths,
+            paths: format!("{kind} {paths}"),
             stderr,
         });
     }
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+async fn read(
+    kind: &str,
+    library: &'static str,
+    paths: &[impl AsRef<Path>],
+) -> Result<Vec<ReadFile>, FileReaderError> {
+    let args: Vec<&std::ffi::OsStr> = paths.iter().map(|p| p.as_ref().as_os_str()).collect();
+    let out = run_python(kind, library, &args, String::new()).await?;
+    out.lines()
         .map(|line| {
             serde_json::from_str(line).map_err(|e| FileReaderError::Output(format!("{e}: {line}")))
         })

@@ -4,6 +4,8 @@
 //!   one test and kills it when the value is dropped.
 //! * [`kafka_python`] reads and writes topics with kafka-python, a client that shares no code
 //!   with this project, so tests can check from outside what the project wrote.
+//! * [`schema_registry::TestRegistry`] serves Confluent's Schema Registry REST API in process,
+//!   for converter tests.
 //!
 //! `./scripts/test.sh` installs both (into `~/.cache/kconnect-ci`) and runs the whole suite.
 //!
@@ -37,6 +39,7 @@
 mod broker;
 pub mod file_readers;
 pub mod kafka_python;
+pub mod schema_registry;
 
 pub use broker::{
     Broker, BrokerError, CACHE_ENV, NISSHI_BIN_ENV, NISSHI_VERSION, SKIP_ENV, Storage, find_nisshi,

@@ -141,3 +141,29 @@ pub async fn wait_for_task_state(
         runtime.connector_status(name).await.unwrap()
     );
 }
+
+#[cfg(feature = "hdfs")]
+/// Every committed data file under `dir`, sorted by partition and start offset.
+pub fn committed_files(dir: &Path) -> Vec<(PathBuf, connect_hdfs::naming::CommittedFile)> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                if !path.ends_with("+tmp") {
+                    pending.push(path);
+                }
+            } else if let Some(file) =
+                connect_hdfs::naming::CommittedFile::parse(path.to_str().unwrap())
+            {
+                found.push((path, file));
+            }
+        }
+    }
+    found.sort_by_key(|(_, f)| (f.partition, f.start_offset));
+    found
+}

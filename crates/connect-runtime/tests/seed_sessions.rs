@@ -1,6 +1,8 @@
 //! The curl sessions of the operator guides, run by `tests/scripts/seed_sessions.sh` against a
-//! live `connect-standalone`, checking every answer.
+//! live `connect-standalone` on the broker, checking every answer: the HDFS sink of the guides is
+//! created from its JSON file, read, updated, restarted and deleted.
 
+#![cfg(feature = "hdfs")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -8,9 +10,13 @@ mod common;
 use std::time::Duration;
 
 use common::{Standalone, lines, wait_until, write_properties};
+use connect_testkit::require_broker;
 
 #[tokio::test]
 async fn the_seed_curl_sessions_get_the_answers_they_expect() {
+    let broker = require_broker!();
+    // One partition, as the guides' single-broker setup has: the script looks for partition 0.
+    broker.create_topic("connect-test", 1).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -30,6 +36,7 @@ async fn the_seed_curl_sessions_get_the_answers_they_expect() {
                 dir.path().join("offsets").to_str().unwrap(),
             ),
             ("listeners", &url),
+            ("bootstrap.servers", &broker.bootstrap()),
         ],
     );
     let source = write_properties(

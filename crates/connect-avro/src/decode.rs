@@ -27,9 +27,10 @@ use crate::{
     AVRO_TYPE_ENUM, AVRO_TYPE_UNION, CONNECT_AVRO_FIXED_SIZE_PROP, KEY_FIELD, VALUE_FIELD,
 };
 
-/// The most items of zero-byte elements (empty records) one array or map may hold: their count
-/// is the only thing in the data, so it is all that bounds the allocation.
-const MAX_ZERO_SIZED_ITEMS: usize = 1 << 20;
+/// The most items of zero-byte elements (empty records) one datum may hold, across all its
+/// arrays and maps: their counts are the only thing in the data, so they are all that bounds the
+/// allocation.
+pub(crate) const MAX_ZERO_SIZED_ITEMS: usize = 1 << 20;
 
 /// Decodes Avro binary data of one (writer) schema into Connect values of the matching Connect
 /// schema.
@@ -88,7 +89,8 @@ impl AvroDecoder {
     /// Decodes one datum from the front of `input` and advances `input` past it (on error,
     /// `input` is left somewhere inside the datum).
     pub fn decode_from(&self, input: &mut &[u8]) -> Result<Value, AvroDataError> {
-        decode(&self.plan, input)
+        let mut zero_sized_left = MAX_ZERO_SIZED_ITEMS;
+        decode(&self.plan, input, &mut zero_sized_left)
     }
 }
 
@@ -434,7 +436,7 @@ fn member_matches(root: &AvroSchema, schema: &Schema, avro: &ApacheSchema) -> bo
     }
 }
 
-fn decode(plan: &Plan, input: &mut &[u8]) -> Result<Value, AvroDataError> {
+fn decode(plan: &Plan, input: &mut &[u8], budget: &mut usize) -> Result<Value, AvroDataError> {
     let schema = &plan.schema;
     Ok(match &plan.kind {
         Kind::Union(branches) => {
@@ -448,7 +450,7 @@ fn decode(plan: &Plan, input: &mut &[u8]) -> Result<Value, AvroDataError> {
                         branches.len()
                     ))
                 })?;
-            return decode_branch(schema, branch, input);
+            return decode_branch(schema, branch, input, budget);
         }
         Kind::Int8 => {
             let v = read_int(input)?;
@@ -509,24 +511,25 @@ fn decode(plan: &Plan, input: &mut &[u8]) -> Result<Value, AvroDataError> {
         }
         Kind::Array(element) => {
             let mut items = Vec::new();
-            let mut count = 0;
-            while let Some(block) = read_block(input, element.min_size, &mut count)? {
+            while let Some(block) = read_block(input, element.min_size, budget)? {
                 items.reserve(block);
                 for _ in 0..block {
                     let i = items.len();
-                    items.push(decode(element, input).map_err(|e| e.within(&format!("[{i}]")))?);
+                    items.push(
+                        decode(element, input, budget).map_err(|e| e.within(&format!("[{i}]")))?,
+                    );
                 }
             }
             Value::Array(items)
         }
         Kind::StringMap(values) => {
             let mut entries: Vec<(String, Value)> = Vec::new();
-            let mut count = 0;
-            while let Some(block) = read_block(input, values.min_size + 1, &mut count)? {
+            while let Some(block) = read_block(input, values.min_size + 1, budget)? {
                 entries.reserve(block);
                 for _ in 0..block {
                     let key = read_str(input).map_err(|e| e.within("<key>"))?.to_owned();
-                    let value = decode(values, input).map_err(|e| e.within(&format!("<{key}>")))?;
+                    let value =
+                        decode(values, input, budget).map_err(|e| e.within(&format!("<{key}>")))?;
                     entries.push((key, value));
                 }
             }
@@ -548,17 +551,16 @@ fn decode(plan: &Plan, input: &mut &[u8]) -> Result<Value, AvroDataError> {
         }
         Kind::EntryArray(entry) => {
             let mut entries = Vec::new();
-            let mut count = 0;
             let min_size = entry
                 .as_ref()
                 .map_or(0, |e| e.key.min_size + e.value.min_size);
-            while let Some(block) = read_block(input, min_size, &mut count)? {
+            while let Some(block) = read_block(input, min_size, budget)? {
                 let entry = entry
                     .as_ref()
                     .map_err(|e| e.clone().within(&format!("[{}]", entries.len())))?;
                 entries.reserve(block);
                 for _ in 0..block {
-                    entries.push(decode_entry(entry, input)?);
+                    entries.push(decode_entry(entry, input, budget)?);
                 }
             }
             Value::Map(entries)
@@ -566,7 +568,7 @@ fn decode(plan: &Plan, input: &mut &[u8]) -> Result<Value, AvroDataError> {
         Kind::Record(fields) => {
             let mut values = Vec::with_capacity(fields.len());
             for (field, field_plan) in schema.fields().iter().zip(fields) {
-                values.push(decode(field_plan, input).map_err(|e| e.within(field.name()))?);
+                values.push(decode(field_plan, input, budget).map_err(|e| e.within(field.name()))?);
             }
             Value::Struct(
                 Struct::from_values(schema.clone(), values).map_err(|e| data_err(e.to_string()))?,
@@ -580,14 +582,15 @@ fn decode_branch(
     schema: &Schema,
     branch: &Branch,
     input: &mut &[u8],
+    budget: &mut usize,
 ) -> Result<Value, AvroDataError> {
     match branch {
         Branch::Null { allowed: true } => Ok(Value::Null),
         Branch::Null { allowed: false } => Err(null_for_required(schema)),
-        Branch::Same(plan) => decode(plan, input),
+        Branch::Same(plan) => decode(plan, input, budget),
         Branch::Member { slot, plan } => {
             let field = &schema.fields()[*slot];
-            let value = decode(plan, input).map_err(|e| e.within(field.name()))?;
+            let value = decode(plan, input, budget).map_err(|e| e.within(field.name()))?;
             union_struct(schema, *slot, value)
         }
         Branch::EnumMember { symbols, slots } => {
@@ -614,15 +617,20 @@ fn union_struct(schema: &Schema, slot: usize, value: Value) -> Result<Value, Avr
         .map_err(|e| data_err(e.to_string()))
 }
 
-fn decode_entry(entry: &Entry, input: &mut &[u8]) -> Result<(Value, Value), AvroDataError> {
+fn decode_entry(
+    entry: &Entry,
+    input: &mut &[u8],
+    budget: &mut usize,
+) -> Result<(Value, Value), AvroDataError> {
     let (key, value) = if entry.key_first {
-        let key = decode(&entry.key, input).map_err(|e| e.within("<key>"))?;
-        let value = decode(&entry.value, input).map_err(|e| e.within(&format!("<{key}>")))?;
+        let key = decode(&entry.key, input, budget).map_err(|e| e.within("<key>"))?;
+        let value =
+            decode(&entry.value, input, budget).map_err(|e| e.within(&format!("<{key}>")))?;
         (key, value)
     } else {
         // The key is not known yet: the value's errors name the entry's value.
-        let value = decode(&entry.value, input).map_err(|e| e.within("<value>"))?;
-        let key = decode(&entry.key, input).map_err(|e| e.within("<key>"))?;
+        let value = decode(&entry.value, input, budget).map_err(|e| e.within("<value>"))?;
+        let key = decode(&entry.key, input, budget).map_err(|e| e.within("<key>"))?;
         (key, value)
     };
     Ok((key, value))
@@ -696,7 +704,7 @@ fn read_str<'a>(input: &mut &'a [u8]) -> Result<&'a str, AvroDataError> {
 fn read_block(
     input: &mut &[u8],
     min_size: usize,
-    total: &mut usize,
+    zero_sized_left: &mut usize,
 ) -> Result<Option<usize>, AvroDataError> {
     let count = read_long(input)?;
     if count == 0 {
@@ -709,7 +717,7 @@ fn read_block(
     let count = usize::try_from(count.unsigned_abs())
         .map_err(|_| data_err(format!("Avro block of {count} items is too large")))?;
     let fits = match min_size {
-        0 => total.saturating_add(count) <= MAX_ZERO_SIZED_ITEMS,
+        0 => count <= *zero_sized_left,
         size => count <= input.len() / size,
     };
     if !fits {
@@ -718,6 +726,8 @@ fn read_block(
             input.len()
         )));
     }
-    *total += count;
+    if min_size == 0 {
+        *zero_sized_left -= count;
+    }
     Ok(Some(count))
 }

@@ -425,6 +425,38 @@ fn malformed_data_is_an_error_with_a_path() {
 }
 
 #[test]
+fn zero_byte_items_are_bounded_across_the_whole_datum() {
+    use crate::decode::MAX_ZERO_SIZED_ITEMS;
+    use crate::encode::write_long;
+    // An array of arrays of empty records: each inner array costs its count's few bytes only.
+    let empty = SchemaBuilder::struct_().name("E").build().unwrap();
+    let schema = SchemaBuilder::array(SchemaBuilder::array(empty).build().unwrap())
+        .build()
+        .unwrap();
+    let data = AvroData::default();
+    let avro = data.from_connect_schema(&schema).unwrap();
+    let decoder = avro.decoder(&schema).unwrap();
+    let nested = |inner: i64, arrays: i64| {
+        let mut bytes = Vec::new();
+        write_long(&mut bytes, arrays);
+        for _ in 0..arrays {
+            write_long(&mut bytes, inner);
+            write_long(&mut bytes, 0);
+        }
+        write_long(&mut bytes, 0);
+        bytes
+    };
+    let half = (MAX_ZERO_SIZED_ITEMS / 2) as i64;
+    let Value::Array(arrays) = decoder.decode(&nested(half, 2)).unwrap() else {
+        panic!("an array")
+    };
+    assert_eq!(arrays.len(), 2);
+    // A few more bytes must not buy another million structs.
+    let err = decoder.decode(&nested(half, 3)).unwrap_err();
+    assert!(err.to_string().contains("does not fit"), "{err}");
+}
+
+#[test]
 fn decoders_are_built_once_per_schema() {
     let data = AvroData::default();
     let avro = data.from_connect_schema(&user_schema()).unwrap();

@@ -564,7 +564,7 @@ fn write_sign_extended(bytes: &[u8], size: usize, out: &mut Vec<u8>) -> Result<(
 }
 
 /// Avro's `int` and `long` encoding: zig-zag, then little-endian groups of seven bits.
-fn write_long(out: &mut Vec<u8>, value: i64) {
+pub(crate) fn write_long(out: &mut Vec<u8>, value: i64) {
     let mut n = ((value << 1) ^ (value >> 63)) as u64;
     while n >= 0x80 {
         out.push((n as u8 & 0x7F) | 0x80);

@@ -492,11 +492,13 @@ impl State {
         };
         match self.client.lookup(&subject, avro.text()).await {
             Ok(found) => Ok(Some(found.version)),
-            Err(error) if error.is_retriable() => Err(error.into()),
-            Err(error) => {
+            // Only "not registered under this subject" means no version; refused credentials
+            // or a broken answer are errors, not a schema silently read without its version.
+            Err(error) if error.is_not_found() => {
                 tracing::debug!("No schema version for topic {topic}: {error}");
                 Ok(None)
             }
+            Err(error) => Err(error.into()),
         }
     }
 }

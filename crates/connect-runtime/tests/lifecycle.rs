@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use common::{lines, props, wait_for_task_state, wait_until};
+use common::{eventually, lines, props, wait_for_task_state, wait_until};
 use connect_api::config::{ConfigDef, ConfigMap};
 use connect_api::connector::{Connector, SourceConnector, SourceConnectorContext};
 use connect_api::data::Schema;
@@ -377,13 +377,16 @@ async fn pause_resume_stop_restart_and_delete() {
 
     // Offsets as the REST API will show them.
     let end = std::fs::metadata(&input).unwrap().len();
-    wait_until(
+    eventually(
         "the source offset is committed",
         Duration::from_secs(10),
-        None,
-        || {
-            let offsets = futures::executor::block_on(runtime.connector_offsets("src")).unwrap();
-            offsets.len() == 1 && offsets[0].1["position"] == end
+        || async {
+            let offsets = runtime.connector_offsets("src").await.unwrap();
+            if offsets.len() == 1 && offsets[0].1["position"] == end {
+                Ok(())
+            } else {
+                Err(offsets)
+            }
         },
     )
     .await;
@@ -477,14 +480,16 @@ async fn source_records_that_fail_conversion_go_to_the_dead_letter_queue() {
         Some(r#"{"position":16}"#)
     );
     // Skipped records still move the offset on.
-    wait_until(
+    eventually(
         "the offset passes the skipped records",
         Duration::from_secs(10),
-        None,
-        || {
-            let offsets =
-                futures::executor::block_on(runtime.connector_offsets("numbers")).unwrap();
-            offsets.first().is_some_and(|(_, o)| o["position"] == 19)
+        || async {
+            let offsets = runtime.connector_offsets("numbers").await.unwrap();
+            if offsets.first().is_some_and(|(_, o)| o["position"] == 19) {
+                Ok(())
+            } else {
+                Err(offsets)
+            }
         },
     )
     .await;

@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{props, wait_until};
+use common::{eventually, props};
 use connect_runtime::Runtime;
 use connect_runtime::config::WorkerConfig;
 use connect_testkit::kafka_python::{self, Expect};
@@ -95,14 +95,16 @@ async fn a_chain_with_a_predicate_shapes_what_lands_in_the_topic() {
         ]
     );
     // The other connector's records were all filtered out, and its offsets still moved on.
-    wait_until(
+    eventually(
         "the filtered source commits its offset",
         Duration::from_secs(20),
-        None,
-        || {
-            let offsets =
-                futures::executor::block_on(runtime.connector_offsets("dropped")).unwrap();
-            offsets.first().is_some_and(|(_, o)| o["position"] == 6)
+        || async {
+            let offsets = runtime.connector_offsets("dropped").await.unwrap();
+            if offsets.first().is_some_and(|(_, o)| o["position"] == 6) {
+                Ok(())
+            } else {
+                Err(offsets)
+            }
         },
     )
     .await;

@@ -94,6 +94,26 @@ pub async fn wait_until(
     }
 }
 
+/// Polls the async `probe` every 50 ms until it returns `Some`, failing after `timeout` with
+/// what it last saw. For checks that must await (blocking on them inside the test's runtime
+/// could deadlock).
+pub async fn eventually<T, S: std::fmt::Debug, F: Future<Output = Result<T, S>>>(
+    what: &str,
+    timeout: Duration,
+    mut probe: impl FnMut() -> F,
+) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match probe().await {
+            Ok(found) => return found,
+            Err(seen) if Instant::now() > deadline => {
+                panic!("timed out after {timeout:?} waiting until {what}; last seen: {seen:?}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
 /// The lines of a file (empty when missing).
 pub fn lines(path: &Path) -> Vec<String> {
     std::fs::read_to_string(path)

@@ -692,7 +692,7 @@ impl TopicPartitionWriter {
         if let Some(error) = failure {
             // A file could not be completed: drop this round and read the records again.
             for file in &closed {
-                let _ = self.settings.storage.delete(&file.temp_path).await;
+                delete_temp_file(&*self.settings.storage, &file.temp_path).await;
             }
             self.rewind();
             return Err(error);
@@ -770,15 +770,18 @@ impl TopicPartitionWriter {
     /// Closes and deletes every open file (best effort: recovery deletes what is left), then
     /// rewinds.
     async fn give_up_files(&mut self) {
+        self.discard_files().await;
+        self.rewind();
+    }
+
+    /// Closes and deletes every open file (best effort: recovery deletes what is left).
+    async fn discard_files(&mut self) {
         for (_, file) in std::mem::take(&mut self.files) {
             if let Some(handle) = file.file {
                 let _ = handle.close().await;
             }
-            if let Err(error) = self.settings.storage.delete(&file.temp_path).await {
-                tracing::warn!(path = %file.temp_path, %error, "cannot delete a temporary file; recovery deletes it later");
-            }
+            delete_temp_file(&*self.settings.storage, &file.temp_path).await;
         }
-        self.rewind();
     }
 
     /// Moves encoded bytes of the open files to storage.
@@ -888,14 +891,14 @@ impl TopicPartitionWriter {
     /// Discards what is being written (on close or stop): temporary files are deleted, the
     /// records will be read again.
     pub(crate) async fn close(mut self) {
-        for (_, file) in std::mem::take(&mut self.files) {
-            if let Some(handle) = file.file {
-                let _ = handle.close().await;
-            }
-            if let Err(error) = self.settings.storage.delete(&file.temp_path).await {
-                tracing::warn!(path = %file.temp_path, %error, "cannot delete a temporary file; recovery deletes it later");
-            }
-        }
+        self.discard_files().await;
+    }
+}
+
+/// Deletes a temporary file; one that stays is deleted by the next recovery.
+async fn delete_temp_file(storage: &dyn Storage, path: &str) {
+    if let Err(error) = storage.delete(path).await {
+        tracing::warn!(%path, %error, "cannot delete a temporary file; recovery deletes it later");
     }
 }
 

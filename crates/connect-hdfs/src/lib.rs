@@ -4,7 +4,7 @@
 //!
 //! The pieces, each behind a small interface:
 //! - [`storage`]: the file system (HDFS through hdfs-native, or the local file system);
-//! - [`format`]: how record values become Avro, Parquet, JSON or text files;
+//! - [`format`](mod@format): how record values become Avro, Parquet, JSON or text files;
 //! - [`partitioner`]: which directory a record goes to;
 //! - [`wal`]: the write-ahead log that makes a commit of several files atomic;
 //! - [`compatibility`]: when a schema change rotates the file, and how records are projected.

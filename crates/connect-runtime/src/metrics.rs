@@ -15,7 +15,7 @@
 //! | `connect_task_state` | gauge | 1 for the task's current `state`, 0 for the others |
 //! | `connect_connectors` | gauge | the number of connectors |
 //!
-//! Tasks take their counters once, when they start ([`Metrics::task`]), so that counting a
+//! Tasks take their counters once, when they start (`Metrics::task`), so that counting a
 //! record is one atomic addition.
 
 use std::sync::Mutex;

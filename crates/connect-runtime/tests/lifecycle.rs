@@ -669,3 +669,108 @@ async fn offsets_of_a_stopped_connector_can_be_altered_and_reset() {
     assert!(runtime.connector_topics("sink").await.unwrap().is_empty());
     runtime.shutdown().await;
 }
+
+/// A source whose tasks count how many copies of themselves run at once, and stop slowly.
+#[derive(Clone, Default)]
+struct CountsCopies {
+    starts: Arc<AtomicUsize>,
+    live: Arc<AtomicUsize>,
+    most_live: Arc<AtomicUsize>,
+}
+
+#[async_trait]
+impl Connector for CountsCopies {
+    fn version(&self) -> String {
+        "1".into()
+    }
+    async fn start(&mut self, _props: &ConfigMap) -> Result<()> {
+        Ok(())
+    }
+    fn task_configs(&self, _max: usize) -> Result<Vec<ConfigMap>> {
+        Ok(vec![ConfigMap::new()])
+    }
+    async fn stop(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn config(&self) -> ConfigDef {
+        ConfigDef::new()
+    }
+}
+
+impl SourceConnector for CountsCopies {
+    fn initialize(&mut self, _context: Arc<dyn SourceConnectorContext>) {}
+    fn create_task(&self) -> Box<dyn SourceTask> {
+        Box::new(self.clone())
+    }
+}
+
+#[async_trait]
+impl SourceTask for CountsCopies {
+    fn version(&self) -> String {
+        "1".into()
+    }
+    async fn start(&mut self, _props: &ConfigMap) -> Result<()> {
+        let live = self.live.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_live.fetch_max(live, Ordering::SeqCst);
+        self.starts.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+    async fn poll(&mut self) -> Result<Vec<SourceRecord>> {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Ok(Vec::new())
+    }
+    async fn stop(&mut self) -> Result<()> {
+        // Slow enough that a replacement started alongside would be seen.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        self.live.fetch_sub(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_restarted_task_stops_before_its_replacement_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let copies = CountsCopies::default();
+    let plugins = {
+        let copies = copies.clone();
+        Plugins::builtin()
+            .with_source_connector("com.example.CountsCopies", move || Box::new(copies.clone()))
+    };
+    let runtime = Runtime::builder(worker(dir.path(), &[]))
+        .plugins(plugins)
+        .build()
+        .await
+        .unwrap();
+    runtime
+        .create_connector(
+            props(&[("name", "copies"), ("connector.class", "CountsCopies")]),
+            None,
+        )
+        .await
+        .unwrap();
+    wait_until("the task starts", Duration::from_secs(10), None, || {
+        copies.starts.load(Ordering::SeqCst) == 1
+    })
+    .await;
+
+    runtime.restart_task("copies", 0).await.unwrap();
+    let restarted = runtime
+        .restart_connector("copies", true, false)
+        .await
+        .unwrap();
+    assert_eq!(restarted.tasks.len(), 1);
+    wait_until(
+        "both restarts start a task",
+        Duration::from_secs(10),
+        None,
+        || copies.starts.load(Ordering::SeqCst) == 3,
+    )
+    .await;
+    assert_eq!(
+        copies.most_live.load(Ordering::SeqCst),
+        1,
+        "two copies of task 0 ran at once"
+    );
+    runtime.shutdown().await;
+    assert_eq!(copies.live.load(Ordering::SeqCst), 0);
+}

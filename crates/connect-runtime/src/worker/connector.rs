@@ -287,10 +287,12 @@ impl ManagedConnector {
         if number >= self.tasks.len() {
             return;
         }
-        let fresh = self.spawn_task(number, shared);
-        let old = std::mem::replace(&mut self.tasks[number], fresh);
-        old.stop(shared.worker.task_shutdown_graceful_timeout())
+        // The old task stops, committing what it wrote, before its replacement starts: two copies
+        // of one task would race on the sink's output or the source's offsets.
+        self.tasks[number]
+            .stop(shared.worker.task_shutdown_graceful_timeout())
             .await;
+        self.tasks[number] = self.spawn_task(number, shared);
     }
 
     /// Stops and starts the connector instance; tasks are restarted only if their configs change.
@@ -323,7 +325,12 @@ impl ManagedConnector {
         for task in &tasks {
             task.control.send_modify(|c| c.stop = true);
         }
-        futures::future::join_all(tasks.into_iter().map(|task| task.stop(timeout))).await;
+        futures::future::join_all(
+            tasks
+                .into_iter()
+                .map(|mut task| async move { task.stop(timeout).await }),
+        )
+        .await;
     }
 
     /// Stops the tasks and the instance.

@@ -68,17 +68,16 @@ impl TaskHandle {
     }
 
     /// Tells the task to stop and waits up to `timeout` for it.
-    pub(crate) async fn stop(self, timeout: Duration) {
+    pub(crate) async fn stop(&mut self, timeout: Duration) {
         self.control.send_modify(|c| c.stop = true);
-        let abort = self.supervisor.abort_handle();
-        if tokio::time::timeout(timeout, self.supervisor)
+        if tokio::time::timeout(timeout, &mut self.supervisor)
             .await
             .is_err()
         {
             tracing::error!(
                 "Graceful stop of a task failed within task.shutdown.graceful.timeout.ms; abandoning it"
             );
-            abort.abort();
+            self.supervisor.abort();
         }
     }
 }

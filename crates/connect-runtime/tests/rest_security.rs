@@ -131,6 +131,11 @@ async fn passwords_are_hidden_in_responses_and_references_resolved() {
             "connector.class": "com.example.SecretiveSourceConnector",
             "connection.user": "admin",
             "connection.password": "hunter2",
+            // A converter's PASSWORD key is hidden as well.
+            "value.converter": "io.confluent.connect.avro.AvroConverter",
+            "value.converter.schema.registry.url": "http://127.0.0.1:9",
+            "value.converter.basic.auth.credentials.source": "USER_INFO",
+            "value.converter.basic.auth.user.info": "ann:conv-s3cret",
         }}))
         .send()
         .await
@@ -153,6 +158,7 @@ async fn passwords_are_hidden_in_responses_and_references_resolved() {
         let (status, text) = get(&client, &format!("{base}{path}")).await;
         assert_eq!(status, StatusCode::OK, "{path}: {text}");
         assert!(!text.contains("hunter2"), "{path}: {text}");
+        assert!(!text.contains("conv-s3cret"), "{path}: {text}");
         assert!(text.contains("[hidden]"), "{path}: {text}");
         assert!(text.contains("admin"), "{path}: {text}");
     }

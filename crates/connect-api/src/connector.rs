@@ -16,6 +16,50 @@ use crate::record::{OffsetMap, TopicPartition};
 use crate::task::{OffsetStorageReader, SinkTask, SourceTask};
 
 /// What every connector implements.
+///
+/// A connector reads its configuration in `start` and splits the work into task
+/// configurations; it moves no data itself. Sources and sinks add
+/// [`SourceConnector`] or [`SinkConnector`] on top.
+///
+/// ```
+/// use async_trait::async_trait;
+/// use connect_api::config::{ConfigDef, ConfigKey, ConfigMap, Importance};
+/// use connect_api::connector::{Connector, group_partitions};
+/// use connect_api::error::Result;
+///
+/// /// Copies tables; each task gets a share of them.
+/// #[derive(Default)]
+/// struct Tables { tables: Vec<String> }
+///
+/// #[async_trait]
+/// impl Connector for Tables {
+///     fn version(&self) -> String { "1.0".into() }
+///     async fn start(&mut self, props: &ConfigMap) -> Result<()> {
+///         self.tables = self.config().parse(props)?.get_list("tables")?.to_vec();
+///         Ok(())
+///     }
+///     fn task_configs(&self, max_tasks: usize) -> Result<Vec<ConfigMap>> {
+///         let groups = group_partitions(&self.tables, max_tasks.min(self.tables.len()).max(1))?;
+///         Ok(groups.into_iter().map(|g| ConfigMap::from([("tables".into(), g.join(","))])).collect())
+///     }
+///     async fn stop(&mut self) -> Result<()> { Ok(()) }
+///     fn config(&self) -> ConfigDef {
+///         ConfigDef::new().define(
+///             ConfigKey::list("tables").importance(Importance::High).documentation("Tables to copy."),
+///         )
+///     }
+/// }
+///
+/// let mut connector = Tables::default();
+/// futures::executor::block_on(connector.start(&ConfigMap::from([("tables".into(), "a,b,c".into())])))?;
+/// let configs = connector.task_configs(2)?;
+/// assert_eq!(configs.len(), 2);
+/// assert_eq!((configs[0]["tables"].as_str(), configs[1]["tables"].as_str()), ("a,b", "c"));
+///
+/// let problems = connector.validate(&ConfigMap::new());
+/// assert_eq!(problems[0].errors, ["Missing required configuration \"tables\" which has no default value."]);
+/// # Ok::<(), connect_api::error::ConnectError>(())
+/// ```
 #[async_trait]
 pub trait Connector: Send + Sync {
     /// The connector's version, shown by the REST API.
@@ -47,6 +91,41 @@ pub trait Connector: Send + Sync {
 }
 
 /// What a connector may ask of the runtime.
+///
+/// A connector keeps the context it is given in `initialize` (as a [`SourceConnectorContext`] or
+/// [`SinkConnectorContext`], both of which are a `ConnectorContext`), for example to have its
+/// tasks reconfigured when the source changes:
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use connect_api::connector::ConnectorContext;
+/// use connect_api::error::ConnectError;
+///
+/// /// The part of a connector that watches the source for tables.
+/// struct Watcher { context: Arc<dyn ConnectorContext>, tables: Vec<String> }
+///
+/// impl Watcher {
+///     fn refresh(&mut self, tables: Vec<String>) {
+///         if tables != self.tables {
+///             self.tables = tables;
+///             self.context.request_task_reconfiguration(); // task_configs is called again
+///         }
+///     }
+/// }
+/// # #[derive(Default)]
+/// # struct Requests(AtomicUsize);
+/// # impl ConnectorContext for Requests {
+/// #     fn request_task_reconfiguration(&self) { self.0.fetch_add(1, Ordering::SeqCst); }
+/// #     fn raise_error(&self, _error: ConnectError) {}
+/// # }
+///
+/// let context = Arc::new(Requests::default()); // the runtime's context
+/// let mut watcher = Watcher { context: context.clone(), tables: Vec::new() };
+/// watcher.refresh(vec!["orders".into()]);
+/// watcher.refresh(vec!["orders".into()]);
+/// assert_eq!(context.0.load(Ordering::SeqCst), 1);
+/// ```
 pub trait ConnectorContext: Send + Sync {
     /// Asks the runtime to call [`Connector::task_configs`] again, for example because the
     /// source gained a table; tasks are restarted if their configurations changed.
@@ -66,6 +145,52 @@ pub trait SourceConnectorContext: ConnectorContext {
 pub trait SinkConnectorContext: ConnectorContext {}
 
 /// Whether a source connector can provide exactly-once delivery (KIP-618).
+///
+/// The answer of [`SourceConnector::exactly_once_support`]:
+///
+/// ```
+/// use std::sync::Arc;
+/// use async_trait::async_trait;
+/// use connect_api::config::{ConfigDef, ConfigMap};
+/// use connect_api::connector::{Connector, ExactlyOnceSupport, SourceConnector, SourceConnectorContext};
+/// use connect_api::error::Result;
+/// use connect_api::record::SourceRecord;
+/// use connect_api::task::SourceTask;
+///
+/// struct Jdbc;
+/// # #[async_trait]
+/// # impl Connector for Jdbc {
+/// #     fn version(&self) -> String { "1.0".into() }
+/// #     async fn start(&mut self, _props: &ConfigMap) -> Result<()> { Ok(()) }
+/// #     fn task_configs(&self, _max_tasks: usize) -> Result<Vec<ConfigMap>> { Ok(Vec::new()) }
+/// #     async fn stop(&mut self) -> Result<()> { Ok(()) }
+/// #     fn config(&self) -> ConfigDef { ConfigDef::new() }
+/// # }
+/// # struct JdbcTask;
+/// # #[async_trait]
+/// # impl SourceTask for JdbcTask {
+/// #     fn version(&self) -> String { "1.0".into() }
+/// #     async fn start(&mut self, _props: &ConfigMap) -> Result<()> { Ok(()) }
+/// #     async fn poll(&mut self) -> Result<Vec<SourceRecord>> { Ok(Vec::new()) }
+/// #     async fn stop(&mut self) -> Result<()> { Ok(()) }
+/// # }
+///
+/// impl SourceConnector for Jdbc {
+///     fn initialize(&mut self, _context: Arc<dyn SourceConnectorContext>) {}
+///     fn create_task(&self) -> Box<dyn SourceTask> { Box::new(JdbcTask) }
+///     fn exactly_once_support(&self, config: &ConfigMap) -> Option<ExactlyOnceSupport> {
+///         // Only an incrementing column gives offsets that can be replayed exactly.
+///         Some(match config.get("mode").map(String::as_str) {
+///             Some("incrementing") => ExactlyOnceSupport::Supported,
+///             _ => ExactlyOnceSupport::Unsupported,
+///         })
+///     }
+/// }
+///
+/// let config = ConfigMap::from([("mode".into(), "incrementing".into())]);
+/// assert_eq!(Jdbc.exactly_once_support(&config), Some(ExactlyOnceSupport::Supported));
+/// assert_eq!(Jdbc.exactly_once_support(&ConfigMap::new()), Some(ExactlyOnceSupport::Unsupported));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExactlyOnceSupport {
     /// Exactly-once is possible with the given configuration.
@@ -159,6 +284,56 @@ pub trait SourceConnector: Connector {
 }
 
 /// A connector that writes from Kafka to another system.
+///
+/// Its configuration names the topics to consume with [`TOPICS_CONFIG`] or
+/// [`TOPICS_REGEX_CONFIG`]; the runtime assigns their partitions to the tasks.
+///
+/// ```
+/// use async_trait::async_trait;
+/// use connect_api::config::{ConfigDef, ConfigMap};
+/// use connect_api::connector::{Connector, SinkConnector, SinkConnectorContext, TOPICS_CONFIG};
+/// use connect_api::error::Result;
+/// use connect_api::record::SinkRecord;
+/// use connect_api::task::SinkTask;
+/// use std::sync::Arc;
+///
+/// #[derive(Default)]
+/// struct Printer { props: ConfigMap }
+///
+/// #[async_trait]
+/// impl Connector for Printer {
+///     fn version(&self) -> String { "1.0".into() }
+///     async fn start(&mut self, props: &ConfigMap) -> Result<()> { self.props = props.clone(); Ok(()) }
+///     fn task_configs(&self, max_tasks: usize) -> Result<Vec<ConfigMap>> {
+///         Ok(vec![self.props.clone(); max_tasks]) // every task consumes a share of the partitions
+///     }
+///     async fn stop(&mut self) -> Result<()> { Ok(()) }
+///     fn config(&self) -> ConfigDef { ConfigDef::new() }
+/// }
+///
+/// impl SinkConnector for Printer {
+///     fn initialize(&mut self, _context: Arc<dyn SinkConnectorContext>) {}
+///     fn create_task(&self) -> Box<dyn SinkTask> { Box::new(PrintTask) }
+/// }
+///
+/// struct PrintTask;
+/// #[async_trait]
+/// impl SinkTask for PrintTask {
+///     fn version(&self) -> String { "1.0".into() }
+///     async fn start(&mut self, _props: &ConfigMap) -> Result<()> { Ok(()) }
+///     async fn put(&mut self, records: &[SinkRecord]) -> Result<()> {
+///         records.iter().for_each(|r| println!("{}: {}", r.topic, r.value));
+///         Ok(())
+///     }
+///     async fn stop(&mut self) -> Result<()> { Ok(()) }
+/// }
+///
+/// let mut connector = Printer::default();
+/// futures::executor::block_on(connector.start(&ConfigMap::from([(TOPICS_CONFIG.into(), "orders".into())])))?;
+/// assert_eq!(connector.task_configs(3)?.len(), 3);
+/// assert_eq!(connector.create_task().version(), "1.0");
+/// # Ok::<(), connect_api::error::ConnectError>(())
+/// ```
 #[async_trait]
 pub trait SinkConnector: Connector {
     /// Hands the connector its context before [`Connector::start`].

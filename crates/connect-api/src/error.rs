@@ -15,6 +15,17 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 pub type Result<T, E = ConnectError> = std::result::Result<T, E>;
 
 /// What kind of data problem a [`DataError`] describes, mirroring Kafka's `DataException` subclasses.
+///
+/// ```
+/// use connect_api::data::{Schema, SchemaBuilder, project};
+/// use connect_api::error::{DataError, DataErrorKind};
+///
+/// let misuse = SchemaBuilder::int32().field("id", Schema::int64()).build().unwrap_err();
+/// assert_eq!(misuse.kind(), DataErrorKind::SchemaBuilder);
+/// let incompatible = project(&Schema::string(), &"7".into(), &Schema::int32()).unwrap_err();
+/// assert_eq!(incompatible.kind(), DataErrorKind::SchemaProjector);
+/// assert_eq!(DataError::new("bad record").kind(), DataErrorKind::Data);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DataErrorKind {
     /// A value or schema is invalid, or a conversion failed (`DataException`).

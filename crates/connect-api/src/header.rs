@@ -7,6 +7,22 @@ use crate::data::{Schema, SchemaAndValue, Struct, Value, logical};
 use crate::error::DataError;
 
 /// One header: a key, an optional schema and a value.
+///
+/// ```
+/// use connect_api::data::{Schema, Value};
+/// use connect_api::header::Header;
+///
+/// let header = Header::new("retries", Some(Schema::int32()), Value::Int32(3))?;
+/// assert_eq!(header.key(), "retries");
+/// assert_eq!(header.value().as_i64(), Some(3));
+/// assert!(Header::new("retries", Some(Schema::int32()), "three".into()).is_err());
+///
+/// let renamed = header.rename("attempts");
+/// assert_eq!((renamed.key(), renamed.schema()), ("attempts", Some(&Schema::int32())));
+/// let (key, _schema, value) = header.with(None, "3".into()).into_parts();
+/// assert_eq!((key.as_str(), value.as_str()), ("retries", Some("3")));
+/// # Ok::<(), connect_api::error::DataError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
     key: String,

@@ -12,6 +12,19 @@ use crate::header::Headers;
 pub type OffsetMap = serde_json::Map<String, serde_json::Value>;
 
 /// A topic and partition.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use connect_api::record::{OffsetAndMetadata, TopicPartition};
+///
+/// let partition = TopicPartition::new("orders", 3);
+/// assert_eq!(partition.to_string(), "orders-3");
+/// assert!(TopicPartition::new("orders", 1) < partition);
+///
+/// // Keys the offsets a sink task commits.
+/// let offsets = HashMap::from([(partition.clone(), OffsetAndMetadata::new(42))]);
+/// assert_eq!(offsets[&partition].offset, 42);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TopicPartition {
     /// The topic.
@@ -38,6 +51,20 @@ impl fmt::Display for TopicPartition {
 }
 
 /// An offset to commit for a partition, with optional metadata (Kafka's `OffsetAndMetadata`).
+///
+/// The offset is that of the next record to consume: one past the last record written.
+///
+/// ```
+/// use connect_api::record::{ConnectRecord, OffsetAndMetadata, SinkRecord, TimestampType};
+///
+/// let last = SinkRecord::new(ConnectRecord::new("orders", None, "o-9".into()), 0, 41, TimestampType::CreateTime);
+/// let commit = OffsetAndMetadata::new(last.original_kafka_offset() + 1);
+/// assert_eq!(commit.offset, 42);
+/// assert!(commit.metadata.is_empty());
+///
+/// let with_note = OffsetAndMetadata { metadata: "file-0007.parquet".into(), ..commit };
+/// assert_eq!(with_note.metadata, "file-0007.parquet");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OffsetAndMetadata {
     /// The offset of the next record to consume.
@@ -57,6 +84,21 @@ impl OffsetAndMetadata {
 }
 
 /// How a record's timestamp was set.
+///
+/// `Display` gives Kafka's name.
+///
+/// ```
+/// use connect_api::record::{ConnectRecord, SinkRecord, TimestampType};
+///
+/// let record = SinkRecord::new(
+///     ConnectRecord::new("orders", None, "o-1".into()).with_timestamp(1_700_000_000_000),
+///     0,
+///     7,
+///     TimestampType::LogAppendTime,
+/// );
+/// assert_eq!(record.timestamp_type.to_string(), "LogAppendTime");
+/// assert_eq!(TimestampType::default(), TimestampType::NoTimestampType);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum TimestampType {
     /// The record has no timestamp.
@@ -247,6 +289,20 @@ impl SourceRecord {
 ///
 /// The `original_*` coordinates are those the record had when it was read, before any transform
 /// changed its topic or partition (KIP-793); commit offsets against them.
+///
+/// ```
+/// use connect_api::data::Schema;
+/// use connect_api::record::{ConnectRecord, SinkRecord, TimestampType, TopicPartition};
+///
+/// let read = ConnectRecord::new("orders", Some(Schema::string()), "o-1".into());
+/// let mut record = SinkRecord::new(read, 3, 42, TimestampType::CreateTime);
+/// assert_eq!(record.kafka_partition(), 3);
+///
+/// record.topic = "orders-archive".into(); // as a routing transform would
+/// assert_eq!(&*record.topic, "orders-archive");
+/// assert_eq!(record.original_topic_partition(), TopicPartition::new("orders", 3));
+/// assert_eq!(record.original_kafka_offset(), 42);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SinkRecord {
     /// The offset of the record in its partition.
@@ -330,6 +386,22 @@ macro_rules! deref_to_record {
 }
 
 /// A record a transform or predicate can work on: [`SourceRecord`] or [`SinkRecord`].
+///
+/// Code generic over `Record` reaches the common fields of [`ConnectRecord`] through `Deref`:
+///
+/// ```
+/// use connect_api::record::{ConnectRecord, OffsetMap, Record, SinkRecord, SourceRecord, TimestampType};
+///
+/// fn with_prefix<R: Record>(mut record: R, prefix: &str) -> R {
+///     record.topic = format!("{prefix}{}", record.topic).into();
+///     record
+/// }
+///
+/// let source = SourceRecord::new(OffsetMap::new(), OffsetMap::new(), "orders", None, "o-1".into());
+/// assert_eq!(&*with_prefix(source, "dc1.").topic, "dc1.orders");
+/// let sink = SinkRecord::new(ConnectRecord::new("orders", None, "o-1".into()), 0, 7, TimestampType::CreateTime);
+/// assert_eq!(&*with_prefix(sink, "dc1.").topic, "dc1.orders");
+/// ```
 pub trait Record:
     Deref<Target = ConnectRecord> + DerefMut + Clone + fmt::Debug + Send + Sync + 'static
 {

@@ -56,6 +56,39 @@ pub trait Transform<R: Record>: Send {
 }
 
 /// A condition on records that decides whether a transform applies.
+///
+/// One instance serves one task; a transform whose `predicate` is set applies only to the
+/// records it matches (or, with `negate`, to the others).
+///
+/// ```
+/// use connect_api::config::{ConfigDef, ConfigMap};
+/// use connect_api::error::{ConfigError, Result};
+/// use connect_api::record::{ConnectRecord, Record, SinkRecord, TimestampType};
+/// use connect_api::transform::Predicate;
+///
+/// /// Matches records of one topic.
+/// #[derive(Default)]
+/// struct TopicIs(String);
+///
+/// impl<R: Record> Predicate<R> for TopicIs {
+///     fn configure(&mut self, configs: &ConfigMap) -> Result<()> {
+///         self.0 = configs.get("topic").cloned().ok_or_else(|| ConfigError::missing("topic"))?;
+///         Ok(())
+///     }
+///     fn test(&self, record: &R) -> bool {
+///         *record.topic == *self.0
+///     }
+///     fn config(&self) -> ConfigDef { ConfigDef::new() }
+/// }
+///
+/// let mut p = TopicIs::default();
+/// Predicate::<SinkRecord>::configure(&mut p, &ConfigMap::from([("topic".into(), "orders".into())]))?;
+/// let record = |topic| SinkRecord::new(ConnectRecord::new(topic, None, "v".into()), 0, 1, TimestampType::CreateTime);
+/// assert!(p.test(&record("orders")));
+/// assert!(!p.test(&record("payments")));
+/// assert!(Predicate::<SinkRecord>::configure(&mut p, &ConfigMap::new()).is_err());
+/// # Ok::<(), connect_api::error::ConnectError>(())
+/// ```
 pub trait Predicate<R: Record>: Send {
     /// Configures the predicate from its `predicates.<alias>.*` properties (prefix removed).
     fn configure(&mut self, configs: &ConfigMap) -> Result<()>;

@@ -19,6 +19,21 @@ use crate::config::ConnectorType;
 type Factory<T> = Arc<dyn Fn() -> T + Send + Sync>;
 
 /// A connector plugin: how to make one, and which kind it is.
+///
+/// ```
+/// use connect_api::connector::Connector;
+/// use connect_runtime::config::ConnectorType;
+/// use connect_runtime::plugins::{ConnectorFactory, Plugins};
+///
+/// let (_, factory) = Plugins::builtin().connector("FileStreamSink")?;
+/// assert_eq!(factory.kind(), ConnectorType::Sink);
+/// let def = match &factory {
+///     ConnectorFactory::Source(make) => make().config(),
+///     ConnectorFactory::Sink(make) => make().config(),
+/// };
+/// assert!(def.contains("file"));
+/// # Ok::<(), connect_runtime::plugins::UnknownPlugin>(())
+/// ```
 #[derive(Clone)]
 pub enum ConnectorFactory {
     /// A source connector.
@@ -38,6 +53,19 @@ impl ConnectorFactory {
 }
 
 /// The kinds of plugin, as Kafka's REST API names them.
+///
+/// ```
+/// use connect_runtime::plugins::{PluginKind, Plugins};
+///
+/// let plugins = Plugins::builtin();
+/// let predicates: Vec<&str> = plugins
+///     .descriptions()
+///     .filter(|desc| desc.kind == PluginKind::Predicate)
+///     .map(|desc| desc.simple_name())
+///     .collect();
+/// assert!(predicates.contains(&"TopicNameMatches"));
+/// assert_eq!(PluginKind::HeaderConverter.name(), "header_converter");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PluginKind {
     /// A source connector.
@@ -89,6 +117,17 @@ impl PluginKind {
 }
 
 /// One registered plugin's description.
+///
+/// ```
+/// use connect_runtime::plugins::{PluginKind, Plugins};
+///
+/// let (desc, _) = Plugins::builtin().connector("FileStreamSource")?;
+/// assert_eq!(desc.class, "org.apache.kafka.connect.file.FileStreamSourceConnector");
+/// assert_eq!(desc.kind, PluginKind::Source);
+/// assert_eq!(desc.simple_name(), "FileStreamSourceConnector");
+/// assert!(desc.matches("FileStreamSource") && !desc.matches("FileStream"));
+/// # Ok::<(), connect_runtime::plugins::UnknownPlugin>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PluginDesc {
     /// The class name.
@@ -147,6 +186,17 @@ struct Entry {
 }
 
 /// Why a plugin name did not resolve.
+///
+/// ```
+/// use connect_runtime::plugins::Plugins;
+///
+/// let err = Plugins::builtin().converter("Protobuf").err().expect("not a built-in converter");
+/// assert_eq!(err.name, "Protobuf");
+/// assert!(err.to_string().starts_with(
+///     "Failed to find any class that implements Converter and which name matches Protobuf, \
+///      available converters are: "
+/// ));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "Failed to find any class that implements {interface} and which name matches {name}, available {plural} are: {available}"

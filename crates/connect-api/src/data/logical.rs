@@ -27,6 +27,18 @@ pub const SCALE_FIELD: &str = "scale";
 const MILLIS_PER_DAY: i64 = 86_400_000;
 
 /// Which logical type a schema denotes, if any.
+///
+/// ```
+/// use connect_api::data::logical::{self, LogicalType};
+/// use connect_api::data::{Type, Value};
+///
+/// let schema = logical::date_schema();
+/// let date = LogicalType::of(&schema).expect("a Date schema");
+/// assert_eq!(date, LogicalType::Date);
+/// assert_eq!(date.physical_type(), Type::Int32);
+/// assert_eq!(date.schema_name(), logical::DATE_NAME);
+/// assert_eq!(Value::Date(19_723).kind(), date.value_kind());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogicalType {
     /// `org.apache.kafka.connect.data.Decimal` on `bytes`.

@@ -31,6 +31,21 @@ pub use value::Value;
 use crate::error::DataError;
 
 /// A value with its schema; the schema is `None` for schemaless data (Kafka's `SchemaAndValue`).
+///
+/// What a converter returns when it reads data, and what [`Headers::add`](crate::header::Headers::add)
+/// takes.
+///
+/// ```
+/// use connect_api::data::{Schema, SchemaAndValue, Value};
+///
+/// let typed = SchemaAndValue::new(Some(Schema::int32()), Value::Int32(7));
+/// assert!(typed.validate().is_ok());
+/// let mismatched = SchemaAndValue::new(Some(Schema::int32()), "seven".into());
+/// assert!(mismatched.validate().is_err());
+/// let schemaless = SchemaAndValue::new(None, "seven".into());
+/// assert!(schemaless.validate().is_ok());
+/// assert_eq!(SchemaAndValue::default(), SchemaAndValue::NULL);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SchemaAndValue {
     /// The schema, if the data has one.

@@ -16,6 +16,17 @@ use crate::error::DataError;
 ///
 /// `Display` gives Kafka's upper-case enum name (`INT32`); [`Type::name`] the lower-case name used
 /// in JSON schemas (`int32`).
+///
+/// ```
+/// use connect_api::data::{Schema, Type};
+///
+/// assert_eq!(Type::Int32.name(), "int32");
+/// assert_eq!(Type::Int32.to_string(), "INT32");
+/// assert_eq!(Type::from_name("STRUCT"), Some(Type::Struct));
+/// assert!(Type::Boolean.is_primitive() && !Type::Map.is_primitive());
+/// assert_eq!(Schema::optional_string().type_(), Type::String);
+/// assert_eq!(Schema::of_type(Type::Int64, true), Some(Schema::optional_int64()));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Type {
     /// 8-bit signed integer.
@@ -99,6 +110,20 @@ impl fmt::Display for Type {
 }
 
 /// One field of a struct schema.
+///
+/// ```
+/// use connect_api::data::{Schema, SchemaBuilder};
+///
+/// let schema = SchemaBuilder::struct_()
+///     .field("id", Schema::int64())
+///     .field("email", Schema::optional_string())
+///     .build()?;
+/// let fields: Vec<_> = schema.fields().iter().map(|f| (f.index(), f.name())).collect();
+/// assert_eq!(fields, [(0, "id"), (1, "email")]);
+/// let email = schema.field("email").expect("declared above");
+/// assert!(email.schema().is_optional());
+/// # Ok::<(), connect_api::error::DataError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Field {
     name: String,

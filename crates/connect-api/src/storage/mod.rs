@@ -36,6 +36,17 @@ use crate::header::Headers;
 pub const CONVERTER_TYPE_CONFIG: &str = "converter.type";
 
 /// Which part of a record a converter handles (`converter.type`).
+///
+/// ```
+/// use connect_api::config::ConfigMap;
+/// use connect_api::storage::json::JsonConverterConfig;
+/// use connect_api::storage::{CONVERTER_TYPE_CONFIG, ConverterType};
+///
+/// let props = ConfigMap::from([(CONVERTER_TYPE_CONFIG.to_owned(), ConverterType::Header.name().to_owned())]);
+/// assert_eq!(props[CONVERTER_TYPE_CONFIG], "header");
+/// assert_eq!(JsonConverterConfig::from_props(&props)?.converter_type, ConverterType::Header);
+/// # Ok::<(), connect_api::error::ConfigError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ConverterType {
     /// Record keys.
@@ -61,6 +72,50 @@ impl ConverterType {
 ///
 /// Async because some converters look schemas up over the network (a schema registry); the
 /// built-in ones never wait.
+///
+/// ```
+/// use async_trait::async_trait;
+/// use bytes::Bytes;
+/// use connect_api::config::{ConfigDef, ConfigMap};
+/// use connect_api::data::{Schema, SchemaAndValue, Value};
+/// use connect_api::error::{DataError, Result};
+/// use connect_api::header::Headers;
+/// use connect_api::storage::Converter;
+///
+/// /// Values as UTF-8 text, read back as optional strings.
+/// struct Utf8;
+///
+/// #[async_trait]
+/// impl Converter for Utf8 {
+///     fn configure(&mut self, _configs: &ConfigMap, _is_key: bool) -> Result<()> { Ok(()) }
+///     async fn from_connect_data(
+///         &self,
+///         _topic: &str,
+///         _headers: &mut Headers,
+///         _schema: Option<&Schema>,
+///         value: &Value,
+///     ) -> Result<Option<Bytes>> {
+///         Ok((!value.is_null()).then(|| Bytes::from(value.to_string())))
+///     }
+///     async fn to_connect_data(&self, topic: &str, _headers: &Headers, data: Option<&[u8]>) -> Result<SchemaAndValue> {
+///         let Some(data) = data else { return Ok(SchemaAndValue::NULL) };
+///         let text = std::str::from_utf8(data).map_err(|e| DataError::new(format!("{topic}: {e}")))?;
+///         Ok(SchemaAndValue::new(Some(Schema::optional_string()), text.into()))
+///     }
+///     fn config(&self) -> ConfigDef { ConfigDef::new() }
+/// }
+///
+/// let mut headers = Headers::new();
+/// futures::executor::block_on(async {
+///     let bytes = Utf8.from_connect_data("orders", &mut headers, None, &Value::Int32(7)).await?;
+///     assert_eq!(bytes.as_deref(), Some(&b"7"[..]));
+///     let back = Utf8.to_connect_data("orders", &headers, bytes.as_deref()).await?;
+///     assert_eq!(back.value.as_str(), Some("7"));
+///     assert!(Utf8.to_connect_data("orders", &headers, Some(&[0xff])).await.is_err());
+///     Ok::<(), connect_api::error::ConnectError>(())
+/// })?;
+/// # Ok::<(), connect_api::error::ConnectError>(())
+/// ```
 #[async_trait]
 pub trait Converter: Send + Sync {
     /// Configures the converter; `is_key` tells whether it handles keys or values.
@@ -94,6 +149,45 @@ pub trait Converter: Send + Sync {
 }
 
 /// Converts header values between Connect data and bytes.
+///
+/// Called once per header, with the header's key; unlike [`Converter`] it is not async.
+///
+/// ```
+/// use bytes::Bytes;
+/// use connect_api::config::{ConfigDef, ConfigMap};
+/// use connect_api::data::{Schema, SchemaAndValue, Value};
+/// use connect_api::error::{DataError, Result};
+/// use connect_api::storage::HeaderConverter;
+///
+/// /// Header values as UTF-8 text.
+/// struct TextHeaders;
+///
+/// impl HeaderConverter for TextHeaders {
+///     fn configure(&mut self, _configs: &ConfigMap) -> Result<()> { Ok(()) }
+///     fn to_connect_header(&self, _topic: &str, key: &str, value: Option<&[u8]>) -> Result<SchemaAndValue> {
+///         let Some(value) = value else { return Ok(SchemaAndValue::NULL) };
+///         let text = std::str::from_utf8(value).map_err(|e| DataError::new(format!("header {key}: {e}")))?;
+///         Ok(SchemaAndValue::new(Some(Schema::optional_string()), text.into()))
+///     }
+///     fn from_connect_header(
+///         &self,
+///         _topic: &str,
+///         _key: &str,
+///         _schema: Option<&Schema>,
+///         value: &Value,
+///     ) -> Result<Option<Bytes>> {
+///         Ok((!value.is_null()).then(|| Bytes::from(value.to_string())))
+///     }
+///     fn config(&self) -> ConfigDef { ConfigDef::new() }
+/// }
+///
+/// let bytes = TextHeaders.from_connect_header("orders", "retries", None, &Value::Int32(3))?;
+/// assert_eq!(bytes.as_deref(), Some(&b"3"[..]));
+/// let back = TextHeaders.to_connect_header("orders", "retries", bytes.as_deref())?;
+/// assert_eq!(back.value.as_str(), Some("3"));
+/// assert_eq!(TextHeaders.to_connect_header("orders", "retries", None)?, SchemaAndValue::NULL);
+/// # Ok::<(), connect_api::error::ConnectError>(())
+/// ```
 pub trait HeaderConverter: Send + Sync {
     /// Configures the converter.
     fn configure(&mut self, configs: &ConfigMap) -> Result<()>;

@@ -14,6 +14,20 @@ use connect_log::Partition;
 use regex::Regex;
 
 /// Whether a connector reads into Kafka or writes out of it.
+///
+/// ```
+/// use connect_api::config::ConfigMap;
+/// use connect_runtime::config::{ConnectorConfig, ConnectorType};
+/// use connect_runtime::plugins::Plugins;
+///
+/// let (_, factory) = Plugins::builtin().connector("FileStreamSource")?;
+/// assert_eq!(factory.kind(), ConnectorType::Source);
+/// assert_eq!(ConnectorType::Sink.name(), "sink");
+/// // The kind decides the common keys: only sinks have `topics`.
+/// assert!(ConnectorConfig::def(ConnectorType::Sink, &ConfigMap::new()).contains("topics"));
+/// assert!(!ConnectorConfig::def(ConnectorType::Source, &ConfigMap::new()).contains("topics"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ConnectorType {
     /// A source connector.
@@ -41,7 +55,31 @@ pub enum ToleranceType {
     All,
 }
 
-/// The `errors.*` settings of a connector.
+/// The `errors.*` settings of a connector, from [`ConnectorConfig::errors`].
+///
+/// ```
+/// use connect_api::config::ConfigMap;
+/// use connect_runtime::config::{ConnectorConfig, ConnectorType, ToleranceType};
+///
+/// let props: ConfigMap = [
+///     ("name", "orders-sink"),
+///     ("connector.class", "FileStreamSink"),
+///     ("topics", "orders"),
+///     ("errors.tolerance", "all"),
+///     ("errors.retry.timeout", "-1"),
+///     ("errors.deadletterqueue.topic.name", "orders-dlq"),
+/// ]
+/// .into_iter()
+/// .map(|(k, v)| (k.to_owned(), v.to_owned()))
+/// .collect();
+/// let errors = ConnectorConfig::parse(&props, ConnectorType::Sink)?.errors();
+/// assert_eq!(errors.tolerance, ToleranceType::All);
+/// assert_eq!(errors.retry_timeout, None); // -1: retry forever
+/// assert_eq!(errors.dlq_topic.as_deref(), Some("orders-dlq"));
+/// assert_eq!(errors.dlq_replication_factor, 3);
+/// assert!(!errors.log_enable);
+/// # Ok::<(), connect_api::error::ConfigError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorsConfig {
     /// `errors.retry.timeout`: `None` retries forever (-1), zero never retries.
@@ -63,7 +101,30 @@ pub struct ErrorsConfig {
 }
 
 /// Automatic restart of failed tasks (`errors.restart.*`; Kafka Connect leaves failed tasks
-/// failed until someone restarts them).
+/// failed until someone restarts them), from [`ConnectorConfig::restart_policy`].
+///
+/// ```
+/// use connect_api::config::ConfigMap;
+/// use connect_runtime::config::{ConnectorConfig, ConnectorType};
+///
+/// let props: ConfigMap = [
+///     ("name", "local-file-source"),
+///     ("connector.class", "FileStreamSource"),
+///     ("errors.restart.enable", "true"),
+///     ("errors.restart.backoff.initial.ms", "500"),
+///     ("errors.restart.backoff.max.ms", "4000"),
+///     ("errors.restart.max.attempts", "5"),
+/// ]
+/// .into_iter()
+/// .map(|(k, v)| (k.to_owned(), v.to_owned()))
+/// .collect();
+/// let policy = ConnectorConfig::parse(&props, ConnectorType::Source)?.restart_policy();
+/// assert!(policy.enabled);
+/// assert_eq!(policy.max_attempts, Some(5));
+/// let delays: Vec<u128> = (1..=5).map(|attempt| policy.backoff(attempt).as_millis()).collect();
+/// assert_eq!(delays, [500, 1000, 2000, 4000, 4000]);
+/// # Ok::<(), connect_api::error::ConfigError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RestartPolicy {
     /// `errors.restart.enable`.
@@ -86,7 +147,32 @@ impl RestartPolicy {
     }
 }
 
-/// What a sink connector consumes.
+/// What a sink connector consumes, from [`ConnectorConfig::sink_topics`].
+///
+/// A regular expression must match the whole topic name, as in Kafka.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use connect_api::config::ConfigMap;
+/// use connect_runtime::config::{ConnectorConfig, ConnectorType, SinkTopics};
+///
+/// let props: ConfigMap = [
+///     ("name", "orders-sink"),
+///     ("connector.class", "FileStreamSink"),
+///     ("topics.regex", "orders-.*"),
+/// ]
+/// .into_iter()
+/// .map(|(k, v)| (k.to_owned(), v.to_owned()))
+/// .collect();
+/// let topics = ConnectorConfig::parse(&props, ConnectorType::Sink)?.sink_topics()?;
+/// assert!(topics.matches("orders-eu") && !topics.matches("old-orders-eu"));
+///
+/// let existing = BTreeMap::from([("orders-eu".to_owned(), 2), ("payments".to_owned(), 1)]);
+/// let partitions: Vec<String> = topics.partitions(&existing).iter().map(ToString::to_string).collect();
+/// assert_eq!(partitions, ["orders-eu-0", "orders-eu-1"]);
+/// assert!(SinkTopics::List(vec!["payments".into()]).matches("payments"));
+/// # Ok::<(), connect_api::error::ConfigError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub enum SinkTopics {
     /// `topics`.

@@ -9,7 +9,27 @@ use serde_json::Value as Json;
 
 use crate::worker::TargetState;
 
-/// A connector as given in a file: its name, properties and initial state.
+/// A connector as given in a file: its name, properties and initial state, from
+/// [`parse_connector_file`].
+///
+/// ```
+/// use connect_runtime::TargetState;
+/// use connect_runtime::config::parse_connector_file;
+///
+/// # let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("local-file-source.json");
+/// std::fs::write(&path, r#"{
+///     "name": "local-file-source",
+///     "config": {"connector.class": "FileStreamSource", "topic": "lines"},
+///     "initial_state": "PAUSED"
+/// }"#)?;
+/// let file = parse_connector_file(&path)?;
+/// assert_eq!(file.name, "local-file-source");
+/// assert_eq!(file.config["name"], "local-file-source"); // added from the outer name
+/// assert_eq!(file.initial_state, Some(TargetState::Paused));
+/// // runtime.create_connector(file.config, file.initial_state) creates it as given.
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectorFile {
     /// The connector's name.

@@ -13,6 +13,24 @@ use super::{Stage, error_trace, exception_class};
 use crate::metrics::TaskMetrics;
 
 /// One failure, as reporters see it.
+///
+/// ```
+/// use connect_api::error::{ConnectError, DataError};
+/// use connect_runtime::errors::{ErrorReport, Origin, Stage, exception_class};
+///
+/// let error = ConnectError::from(DataError::new("Unknown magic byte!"));
+/// let report = ErrorReport {
+///     connector: "orders-sink",
+///     task: 0,
+///     stage: Stage::ValueConverter,
+///     class: "io.confluent.connect.avro.AvroConverter",
+///     error: &error,
+///     origin: Origin::None,
+/// };
+/// assert_eq!(report.stage.name(), "VALUE_CONVERTER");
+/// assert!(report.stage.tolerates_any_error()); // skipped when errors.tolerance=all
+/// assert_eq!(exception_class(report.error), "org.apache.kafka.connect.errors.DataException");
+/// ```
 #[derive(Debug)]
 pub struct ErrorReport<'a> {
     /// The connector's name.
@@ -121,6 +139,43 @@ impl Reporters {
 /// Consumed records are written as they were read (raw key, value, headers and timestamp), as
 /// Kafka Connect does. Records of source tasks, which never had bytes, are written with their key
 /// and value as text.
+///
+/// The runtime makes one for each task of a connector with
+/// `errors.deadletterqueue.topic.name` set, from its [`ErrorsConfig`](crate::config::ErrorsConfig):
+///
+/// ```
+/// use std::sync::Arc;
+/// use connect_api::config::ConfigMap;
+/// use connect_log::Log;
+/// use connect_log::embedded::{EmbeddedLog, EmbeddedLogOptions};
+/// use connect_runtime::config::{ConnectorConfig, ConnectorType};
+/// use connect_runtime::errors::DeadLetterQueue;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// let props: ConfigMap = [
+///     ("name", "orders-sink"),
+///     ("connector.class", "FileStreamSink"),
+///     ("topics", "orders"),
+///     ("errors.tolerance", "all"),
+///     ("errors.deadletterqueue.topic.name", "orders-dlq"),
+///     ("errors.deadletterqueue.context.headers.enable", "true"),
+/// ]
+/// .into_iter()
+/// .map(|(k, v)| (k.to_owned(), v.to_owned()))
+/// .collect();
+/// let errors = ConnectorConfig::parse(&props, ConnectorType::Sink)?.errors();
+/// let log = Arc::new(EmbeddedLog::open(dir.path(), EmbeddedLogOptions::default()).await?);
+/// let dlq = errors.dlq_topic.map(|topic| {
+///     DeadLetterQueue::new(log.clone(), topic, errors.dlq_replication_factor, errors.dlq_context_headers)
+/// });
+/// assert!(dlq.is_some());
+/// // The topic is created when the first failed record is written.
+/// assert_eq!(log.partition_count("orders-dlq").await?, None);
+/// # Ok(())
+/// # }
+/// ```
 pub struct DeadLetterQueue {
     log: Arc<dyn Log>,
     topic: String,

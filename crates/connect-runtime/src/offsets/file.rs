@@ -31,6 +31,27 @@ struct Contents {
 /// Offsets in a file, in the format of Kafka's `FileOffsetBackingStore` (a Java-serialized
 /// `HashMap<byte[], byte[]>` of the offset keys and values), rewritten whole and atomically on
 /// every commit. A file written by Apache Kafka Connect is resumed, and the other way round.
+///
+/// ```
+/// use connect_runtime::offsets::{FileOffsetStore, OffsetStore};
+/// use serde_json::json;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("connect.offsets");
+/// let partition = json!({"filename": "in.txt"}).as_object().cloned().unwrap_or_default();
+/// let offset = json!({"position": 42}).as_object().cloned().unwrap_or_default();
+///
+/// let store = FileOffsetStore::open(&path).await?; // no file yet: starts empty
+/// store.set("local-file-source", vec![(partition.clone(), Some(offset.clone()))]).await?;
+///
+/// let reopened = FileOffsetStore::open(&path).await?;
+/// let found = reopened.get("local-file-source", &[partition.clone()]).await?;
+/// assert_eq!(found, [(partition, offset)]);
+/// # Ok(())
+/// # }
+/// ```
 pub struct FileOffsetStore {
     path: PathBuf,
     contents: Mutex<Contents>,

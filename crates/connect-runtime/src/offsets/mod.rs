@@ -24,6 +24,60 @@ pub type OffsetEntry = (OffsetMap, Option<OffsetMap>);
 
 /// Where source offsets are kept. Keys and values are Kafka Connect's:
 /// `["<connector>",{<partition>}]` and `{<offset>}` as JSON.
+///
+/// The runtime uses a [`FileOffsetStore`] or a [`TopicOffsetStore`], as the worker config says;
+/// another store can be given to [`RuntimeBuilder::offset_store`](crate::RuntimeBuilder::offset_store):
+///
+/// ```
+/// use std::sync::Mutex;
+/// use async_trait::async_trait;
+/// use connect_api::error::Result;
+/// use connect_api::record::OffsetMap;
+/// use connect_runtime::offsets::{OffsetEntry, OffsetStore};
+/// use serde_json::json;
+///
+/// /// Offsets in memory: connector, partition, offset.
+/// #[derive(Default)]
+/// struct InMemory(Mutex<Vec<(String, OffsetMap, OffsetMap)>>);
+///
+/// #[async_trait]
+/// impl OffsetStore for InMemory {
+///     async fn get(&self, connector: &str, partitions: &[OffsetMap]) -> Result<Vec<(OffsetMap, OffsetMap)>> {
+///         let stored = self.0.lock().unwrap();
+///         Ok(stored
+///             .iter()
+///             .filter(|(c, p, _)| c == connector && partitions.contains(p))
+///             .map(|(_, p, o)| (p.clone(), o.clone()))
+///             .collect())
+///     }
+///     async fn connector_offsets(&self, connector: &str) -> Result<Vec<(OffsetMap, OffsetMap)>> {
+///         let stored = self.0.lock().unwrap();
+///         Ok(stored.iter().filter(|(c, _, _)| c == connector).map(|(_, p, o)| (p.clone(), o.clone())).collect())
+///     }
+///     async fn set(&self, connector: &str, offsets: Vec<OffsetEntry>) -> Result<()> {
+///         let mut stored = self.0.lock().unwrap();
+///         for (partition, offset) in offsets {
+///             stored.retain(|(c, p, _)| !(c == connector && *p == partition));
+///             if let Some(offset) = offset {
+///                 stored.push((connector.to_owned(), partition, offset));
+///             }
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// let map = |v: serde_json::Value| v.as_object().cloned().unwrap_or_default();
+/// let (partition, offset) = (map(json!({"file": "a.txt"})), map(json!({"position": 42})));
+/// let store = InMemory::default();
+/// futures::executor::block_on(async {
+///     store.set("source", vec![(partition.clone(), Some(offset.clone()))]).await?;
+///     assert_eq!(store.get("source", &[partition.clone()]).await?, [(partition.clone(), offset)]);
+///     store.set("source", vec![(partition, None)]).await?; // a reset
+///     assert!(store.connector_offsets("source").await?.is_empty());
+///     Ok::<(), connect_api::error::ConnectError>(())
+/// })?;
+/// # Ok::<(), connect_api::error::ConnectError>(())
+/// ```
 #[async_trait]
 pub trait OffsetStore: Send + Sync + 'static {
     /// The offsets of these partitions of a connector; partitions without one are absent.

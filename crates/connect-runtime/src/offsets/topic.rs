@@ -18,6 +18,22 @@ use super::{
 use crate::producer::partition_for_key;
 
 /// Offsets kept in a compacted topic: key `["<connector>",{partition}]`, value `{offset}` or null.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use connect_log::kafka::{KafkaConfig, KafkaLog};
+/// use connect_runtime::offsets::{OffsetStore, TopicOffsetStore};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let log = KafkaLog::connect(KafkaConfig::new(["localhost:9092"])).await?;
+/// // 25 partitions and replication factor 3, Kafka Connect's defaults.
+/// let store = TopicOffsetStore::open(Arc::new(log), "connect-offsets", 25, 3).await?;
+/// for (partition, offset) in store.connector_offsets("local-file-source").await? {
+///     println!("{partition:?}: {offset:?}");
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub struct TopicOffsetStore {
     log: Arc<dyn Log>,
     topic: Arc<str>,

@@ -16,6 +16,20 @@ pub(crate) use topics::ActiveTopics;
 
 /// What a connector should be doing, as set by create, pause, resume and stop (Kafka's
 /// `TargetState`).
+///
+/// ```
+/// use connect_api::config::ConfigMap;
+/// use connect_runtime::{Runtime, TargetState};
+///
+/// /// Creates a connector that starts only when resumed.
+/// async fn create_paused(runtime: &Runtime, props: ConfigMap) -> connect_api::error::Result<()> {
+///     let info = runtime.create_connector(props, Some(TargetState::Paused)).await?;
+///     // ... later:
+///     runtime.resume_connector(&info.name).await
+/// }
+///
+/// assert_eq!(TargetState::default(), TargetState::Started); // `create_connector(props, None)`
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum TargetState {
     /// Running.

@@ -1,7 +1,7 @@
 //! The key, value and header converters of one task, chosen by the connector's overrides or
 //! the worker's defaults.
 
-use connect_api::config::ConfigMap;
+use connect_api::config::{ConfigMap, ConfigValueInfo};
 use connect_api::error::{ConfigError, ConnectError};
 use connect_api::storage::{Converter, HeaderConverter};
 
@@ -83,4 +83,32 @@ impl Converters {
             _ => Err(ConnectError::other("converters could not be built")),
         }
     }
+}
+
+/// The errors of a connector's converter overrides (`key.converter`, `value.converter`,
+/// `header.converter`) naming no known converter, found when the connector is validated or
+/// created rather than when its tasks start.
+pub(crate) fn validate_converter_classes(
+    plugins: &Plugins,
+    props: &ConfigMap,
+) -> Vec<ConfigValueInfo> {
+    let mut infos = Vec::new();
+    for key in ["key.converter", "value.converter", "header.converter"] {
+        let Some(class) = props.get(key) else {
+            continue;
+        };
+        let unknown = if key == "header.converter" {
+            plugins.header_converter(class).err()
+        } else {
+            plugins.converter(class).err()
+        };
+        if let Some(error) = unknown {
+            let mut info = ConfigValueInfo::new(key);
+            info.errors.push(format!(
+                "Invalid value {class} for configuration {key}: {error}"
+            ));
+            infos.push(info);
+        }
+    }
+    infos
 }

@@ -188,6 +188,30 @@ async fn bad_configs_are_rejected_naming_the_key_and_the_worker_goes_on() {
         err.contains("topic"),
         "the missing topic is reported too: {err}"
     );
+    // A converter override that names no converter is refused at creation, as Kafka's
+    // validation does, rather than failing every task later.
+    let err = runtime
+        .create_connector(
+            props(&[
+                ("name", "x"),
+                ("connector.class", "FileStreamSink"),
+                ("topics", "t"),
+                (
+                    "value.converter",
+                    "io.confluent.connect.protobuf.ProtobufConverter",
+                ),
+            ]),
+            None,
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "Invalid value io.confluent.connect.protobuf.ProtobufConverter for configuration value.converter"
+        ) && err.contains("JsonConverter"),
+        "{err}"
+    );
     let err = runtime
         .create_connector(props(&[("connector.class", "FileStreamSink")]), None)
         .await

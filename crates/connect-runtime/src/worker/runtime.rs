@@ -20,6 +20,7 @@ use super::{
     TaskStatus,
 };
 use crate::config::{ConnectorConfig, ConnectorType, WorkerConfig};
+use crate::convert::validate_converter_classes;
 use crate::metrics::Metrics;
 use crate::offsets::{FileOffsetStore, OffsetStore, TopicOffsetStore};
 use crate::plugins::{ConnectorFactory, Plugins};
@@ -45,6 +46,67 @@ pub(super) struct Inner {
 }
 
 /// Builds a [`Runtime`].
+///
+/// By default the runtime has the built-in plugins, and the log and offset store its worker
+/// config chooses; each can be replaced.
+///
+/// ```
+/// use std::sync::Arc;
+/// use connect_api::config::ConfigMap;
+/// use connect_log::embedded::{EmbeddedLog, EmbeddedLogOptions};
+/// use connect_runtime::config::WorkerConfig;
+/// use connect_runtime::offsets::FileOffsetStore;
+/// use connect_runtime::plugins::Plugins;
+/// use connect_runtime::Runtime;
+/// # use async_trait::async_trait;
+/// # use connect_api::config::ConfigDef;
+/// # use connect_api::connector::{Connector, SourceConnector, SourceConnectorContext};
+/// # use connect_api::record::SourceRecord;
+/// # use connect_api::task::SourceTask;
+/// # struct MySource;
+/// # #[async_trait]
+/// # impl Connector for MySource {
+/// #     fn version(&self) -> String { "1.0".into() }
+/// #     async fn start(&mut self, _props: &ConfigMap) -> connect_api::error::Result<()> { Ok(()) }
+/// #     fn task_configs(&self, _max: usize) -> connect_api::error::Result<Vec<ConfigMap>> { Ok(Vec::new()) }
+/// #     async fn stop(&mut self) -> connect_api::error::Result<()> { Ok(()) }
+/// #     fn config(&self) -> ConfigDef { ConfigDef::new() }
+/// # }
+/// # struct MyTask;
+/// # #[async_trait]
+/// # impl SourceTask for MyTask {
+/// #     fn version(&self) -> String { "1.0".into() }
+/// #     async fn start(&mut self, _props: &ConfigMap) -> connect_api::error::Result<()> { Ok(()) }
+/// #     async fn poll(&mut self) -> connect_api::error::Result<Vec<SourceRecord>> { Ok(Vec::new()) }
+/// #     async fn stop(&mut self) -> connect_api::error::Result<()> { Ok(()) }
+/// # }
+/// # impl SourceConnector for MySource {
+/// #     fn initialize(&mut self, _context: Arc<dyn SourceConnectorContext>) {}
+/// #     fn create_task(&self) -> Box<dyn SourceTask> { Box::new(MyTask) }
+/// # }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// let offsets = dir.path().join("connect.offsets");
+/// let worker = WorkerConfig::standalone(ConfigMap::from([
+///     ("key.converter".into(), "StringConverter".into()),
+///     ("value.converter".into(), "StringConverter".into()),
+///     ("offset.storage.file.filename".into(), offsets.display().to_string()),
+/// ]))?;
+/// let log = EmbeddedLog::open(dir.path().join("log"), EmbeddedLogOptions::default()).await?;
+/// let runtime = Runtime::builder(worker)
+///     .plugins(Plugins::builtin().with_source_connector("com.example.MySourceConnector", || Box::new(MySource)))
+///     .log(Arc::new(log))
+///     .offset_store(Arc::new(FileOffsetStore::open(offsets).await?))
+///     .build()
+///     .await?;
+/// assert!(runtime.plugins().connector("MySource").is_ok());
+/// assert!(runtime.connectors().await.is_empty());
+/// runtime.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
 pub struct RuntimeBuilder {
     worker: WorkerConfig,
     plugins: Plugins,
@@ -348,7 +410,8 @@ impl Runtime {
                 ConnectorType::Sink => validate_chain::<SinkRecord>(plugins, props),
             })
         })?;
-        for info in own.into_iter().chain(chain) {
+        let converters = validate_converter_classes(plugins, props);
+        for info in own.into_iter().chain(chain).chain(converters) {
             match infos.iter_mut().find(|i| i.name == info.name) {
                 Some(existing) => existing.errors.extend(info.errors),
                 None => infos.push(info),

@@ -133,6 +133,22 @@ pub fn router(runtime: Runtime) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
+/// The OpenAPI 3.1 document describing every endpoint of the REST API, as `GET /openapi.json`
+/// serves it: paths, parameters, request bodies, responses and their JSON schemas. Tools and
+/// generated documentation read it without starting a worker.
+///
+/// ```
+/// let document = connect_runtime::rest::openapi();
+/// assert_eq!(document["openapi"], "3.1.0");
+/// assert_eq!(
+///     document["paths"]["/connectors"]["post"]["operationId"],
+///     "createConnector"
+/// );
+/// ```
+pub fn openapi() -> serde_json::Value {
+    openapi::document()
+}
+
 /// Serves [`router`]`(runtime)` on `listener` until `shutdown` completes, then stops accepting
 /// connections and waits for the requests under way.
 ///

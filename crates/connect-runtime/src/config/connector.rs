@@ -257,10 +257,10 @@ impl ConnectorConfig {
                     .group("Common")
                     .documentation("Maximum number of tasks to use for this connector."),
             )
-            .define(ConfigKey::boolean("tasks.max.enforce").default_value(true).importance(Importance::Low).group("Common"))
-            .define(ConfigKey::class("key.converter").default_null().importance(Importance::Low).group("Common"))
-            .define(ConfigKey::class("value.converter").default_null().importance(Importance::Low).group("Common"))
-            .define(ConfigKey::class("header.converter").default_null().importance(Importance::Low).group("Common"))
+            .define(ConfigKey::boolean("tasks.max.enforce").default_value(true).importance(Importance::Low).group("Common").documentation("Whether a connector that generates more task configurations than tasks.max fails (true) or runs them all with a warning (false), as Kafka's deprecated compatibility switch."))
+            .define(ConfigKey::class("key.converter").default_null().importance(Importance::Low).group("Common").documentation("Converter class for this connector's record keys; overrides the worker's key.converter. Its settings are the key.converter.* keys of this configuration."))
+            .define(ConfigKey::class("value.converter").default_null().importance(Importance::Low).group("Common").documentation("Converter class for this connector's record values; overrides the worker's value.converter. Its settings are the value.converter.* keys of this configuration."))
+            .define(ConfigKey::class("header.converter").default_null().importance(Importance::Low).group("Common").documentation("HeaderConverter class for this connector's record headers; overrides the worker's header.converter. Its settings are the header.converter.* keys of this configuration."))
             .define(ConfigKey::list("transforms").default_value("").importance(Importance::Low).group("Transforms").documentation("Aliases for the transformations to be applied to records."))
             .define(ConfigKey::list("predicates").default_value("").importance(Importance::Low).group("Predicates").documentation("Aliases for the predicates used by transformations."))
             .define(
@@ -268,7 +268,8 @@ impl ConnectorConfig {
                     .default_value("restart")
                     .validator(ValidString::in_(["none", "restart"]))
                     .importance(Importance::Low)
-                    .group("Common"),
+                    .group("Common")
+                    .documentation("Accepted for compatibility: Kafka restarts a connector when a config provider reports a changed value; this runtime reads provider values when a connector starts or restarts."),
             )
             .define(
                 ConfigKey::long("errors.retry.timeout")
@@ -292,8 +293,8 @@ impl ConnectorConfig {
                     .group("Error Handling")
                     .documentation("Behavior for tolerating errors during connector operation. 'none' is the default value and signals that any error will result in an immediate connector task failure; 'all' changes the behavior to skip over problematic records."),
             )
-            .define(ConfigKey::boolean("errors.log.enable").default_value(false).importance(Importance::Medium).group("Error Handling"))
-            .define(ConfigKey::boolean("errors.log.include.messages").default_value(false).importance(Importance::Medium).group("Error Handling"))
+            .define(ConfigKey::boolean("errors.log.enable").default_value(false).importance(Importance::Medium).group("Error Handling").documentation("If true, write each error and the details of the failed operation and problematic record to the worker's log. Only errors that are tolerated are logged."))
+            .define(ConfigKey::boolean("errors.log.include.messages").default_value(false).importance(Importance::Medium).group("Error Handling").documentation("Whether to include in the log the connector record that caused a failure (key, value, headers, topic, partition, offset). Off by default, so keys and values stay out of log files."))
             .define(
                 ConfigKey::string("errors.deadletterqueue.topic.name")
                     .default_value("")
@@ -301,8 +302,8 @@ impl ConnectorConfig {
                     .group("Error Handling")
                     .documentation("The name of the topic to be used as the dead letter queue (DLQ) for records that fail; also used by source connectors here."),
             )
-            .define(ConfigKey::short("errors.deadletterqueue.topic.replication.factor").default_value(3i16).importance(Importance::Medium).group("Error Handling"))
-            .define(ConfigKey::boolean("errors.deadletterqueue.context.headers.enable").default_value(false).importance(Importance::Medium).group("Error Handling"))
+            .define(ConfigKey::short("errors.deadletterqueue.topic.replication.factor").default_value(3i16).importance(Importance::Medium).group("Error Handling").documentation("Replication factor used to create the dead letter queue topic when it doesn't already exist."))
+            .define(ConfigKey::boolean("errors.deadletterqueue.context.headers.enable").default_value(false).importance(Importance::Medium).group("Error Handling").documentation("If true, add headers containing error context to the messages written to the dead letter queue. To avoid clashing with headers from the original record, all error context header keys start with __connect.errors."))
             .define(
                 ConfigKey::boolean("errors.restart.enable")
                     .default_value(false)
@@ -310,8 +311,8 @@ impl ConnectorConfig {
                     .group("Error Handling")
                     .documentation("Restart failed tasks automatically, with exponential backoff."),
             )
-            .define(ConfigKey::long("errors.restart.backoff.initial.ms").default_value(1000i64).validator(Range::at_least(0)).importance(Importance::Low).group("Error Handling"))
-            .define(ConfigKey::long("errors.restart.backoff.max.ms").default_value(60000i64).validator(Range::at_least(0)).importance(Importance::Low).group("Error Handling"))
+            .define(ConfigKey::long("errors.restart.backoff.initial.ms").default_value(1000i64).validator(Range::at_least(0)).importance(Importance::Low).group("Error Handling").documentation("Milliseconds before the first automatic restart of a failed task (errors.restart.enable); the delay doubles after each consecutive failure."))
+            .define(ConfigKey::long("errors.restart.backoff.max.ms").default_value(60000i64).validator(Range::at_least(0)).importance(Importance::Low).group("Error Handling").documentation("The longest delay in milliseconds between automatic restarts of a failed task."))
             .define(
                 ConfigKey::int("errors.restart.max.attempts")
                     .default_value(-1)
@@ -350,33 +351,38 @@ impl ConnectorConfig {
                         ConfigKey::list("topic.creation.groups")
                             .default_value("")
                             .importance(Importance::Low)
-                            .group("Topic Creation"),
+                            .group("Topic Creation")
+                            .documentation("Groups of configurations for topics created by source connectors. Accepted for compatibility: topics are created with topic.creation.default.partitions and topic.creation.default.replication.factor."),
                     )
                     .define(
                         ConfigKey::string("exactly.once.support")
                             .default_value("requested")
                             .validator(ValidString::in_(["requested", "required"]))
                             .importance(Importance::Medium)
-                            .group("Exactly Once Support"),
+                            .group("Exactly Once Support")
+                            .documentation("Permitted values are requested, required. Accepted for compatibility: exactly-once source support (KIP-618) is not implemented, so source records are delivered at least once."),
                     )
                     .define(
                         ConfigKey::string("transaction.boundary")
                             .default_value("poll")
                             .validator(ValidString::in_(["poll", "interval", "connector"]))
                             .importance(Importance::Medium)
-                            .group("Exactly Once Support"),
+                            .group("Exactly Once Support")
+                            .documentation("Permitted values are poll, interval, connector. Accepted for compatibility; it applies to exactly-once source support, which is not implemented."),
                     )
                     .define(
                         ConfigKey::long("transaction.boundary.interval.ms")
                             .default_null()
                             .importance(Importance::Low)
-                            .group("Exactly Once Support"),
+                            .group("Exactly Once Support")
+                            .documentation("If transaction.boundary is interval, the interval between transaction commits. Accepted for compatibility, as transaction.boundary."),
                     )
                     .define(
                         ConfigKey::string("offsets.storage.topic")
                             .default_null()
                             .importance(Importance::Low)
-                            .group("Offsets Topic"),
+                            .group("Offsets Topic")
+                            .documentation("The name of a separate offsets topic for this connector. Accepted for compatibility: the connector's offsets are kept in the worker's offset store."),
                     );
             }
         }
@@ -387,26 +393,29 @@ impl ConnectorConfig {
                     ConfigKey::class(format!("{prefix}type"))
                         .importance(Importance::High)
                         .group(format!("Transforms: {alias}"))
-                        .documentation("Class for the 'transform' transformation."),
+                        .documentation(format!("Class for the '{alias}' transformation.")),
                 )
                 .define(
                     ConfigKey::string(format!("{prefix}predicate"))
                         .default_null()
                         .importance(Importance::Medium)
-                        .group(format!("Transforms: {alias}")),
+                        .group(format!("Transforms: {alias}"))
+                        .documentation("The alias of a predicate used to determine whether to apply this transformation."),
                 )
                 .define(
                     ConfigKey::boolean(format!("{prefix}negate"))
                         .default_value(false)
                         .importance(Importance::Medium)
-                        .group(format!("Transforms: {alias}")),
+                        .group(format!("Transforms: {alias}"))
+                        .documentation("Whether the configured predicate should be negated."),
                 );
         }
         for alias in aliases(props, "predicates") {
             def = def.define(
                 ConfigKey::class(format!("predicates.{alias}.type"))
                     .importance(Importance::High)
-                    .group(format!("Predicates: {alias}")),
+                    .group(format!("Predicates: {alias}"))
+                    .documentation("Class for the predicate."),
             );
         }
         def

@@ -283,24 +283,25 @@ fn base_def() -> ConfigDef {
                 .importance(Importance::Low)
                 .documentation("Accepted for compatibility; plugins are linked into the binary."),
         )
-        .define(ConfigKey::list("config.providers").default_value("").importance(Importance::Low))
+        .define(ConfigKey::list("config.providers").default_value("").importance(Importance::Low).documentation("Aliases of the config providers that resolve ${alias:path:key} references in connector configurations; each is set up by config.providers.<alias>.class and its config.providers.<alias>.param.* keys."))
         .define(
             ConfigKey::string("connector.client.config.override.policy")
                 .default_value("All")
-                .importance(Importance::Medium),
+                .importance(Importance::Medium)
+                .documentation("Accepted for compatibility: connectors may always override their clients' settings with producer.override.* and consumer.override.*, as Kafka's All policy."),
         )
-        .define(ConfigKey::boolean("topic.creation.enable").default_value(true).importance(Importance::Low))
-        .define(ConfigKey::boolean("topic.tracking.enable").default_value(true).importance(Importance::Low))
-        .define(ConfigKey::boolean("topic.tracking.allow.reset").default_value(true).importance(Importance::Low))
+        .define(ConfigKey::boolean("topic.creation.enable").default_value(true).importance(Importance::Low).documentation("Whether source connectors may create the topics they write to, with their topic.creation.default.* settings. Accepted for compatibility: topics are always created when missing."))
+        .define(ConfigKey::boolean("topic.tracking.enable").default_value(true).importance(Importance::Low).documentation("Enable tracking the set of active topics per connector during runtime (GET /connectors/{name}/topics)."))
+        .define(ConfigKey::boolean("topic.tracking.allow.reset").default_value(true).importance(Importance::Low).documentation("If true, allow user requests to reset the set of active topics per connector (PUT /connectors/{name}/topics/reset)."))
         .define(
             ConfigKey::list("listeners")
                 .default_value("http://127.0.0.1:8083")
                 .importance(Importance::Low)
                 .documentation("REST listeners; loopback unless configured."),
         )
-        .define(ConfigKey::string("rest.advertised.host.name").default_null().importance(Importance::Low))
-        .define(ConfigKey::int("rest.advertised.port").default_null().importance(Importance::Low))
-        .define(ConfigKey::string("rest.advertised.listener").default_null().importance(Importance::Low))
+        .define(ConfigKey::string("rest.advertised.host.name").default_null().importance(Importance::Low).documentation("The host name given to other workers and clients, when it differs from the one the listener binds; part of the worker id."))
+        .define(ConfigKey::int("rest.advertised.port").default_null().importance(Importance::Low).documentation("The port given to other workers and clients, when it differs from the one the listener binds; part of the worker id."))
+        .define(ConfigKey::string("rest.advertised.listener").default_null().importance(Importance::Low).documentation("Accepted for compatibility: the protocol (http or https) advertised to other workers, which a standalone worker has none of."))
         .define(
             ConfigKey::string("embedded.log.dir")
                 .default_null()

@@ -3,10 +3,43 @@
 //! * `file_pipeline`: Kafka Connect's quickstart in-process, on the embedded log.
 //! * `records_to_json`: records with schemas, logical types and headers through the JSON
 //!   converter.
+//! * `order_service`: a service with its own `SourceTask`; it resumes from its stored offsets
+//!   after a restart and stops cleanly on SIGTERM.
+//! * `sqlite_sink`: a custom `SinkTask` writing to SQLite, exactly once, by storing the Kafka
+//!   offsets in the same transactions as the rows.
+//! * `file_to_hdfs`: a file through transforms into the HDFS sink on `file://`, as Parquet.
+//! * `axum_service`: an axum service that serves Kafka Connect's REST API next to its own
+//!   routes.
 //!
-//! This crate also compiles the README's examples as doc tests, so that they stay true.
+//! This crate also compiles the README's and the guides' examples as doc tests, so that they
+//! stay true.
 
 /// The README's examples.
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// The examples of `docs/concepts.md`.
+#[doc = include_str!("../../docs/concepts.md")]
+#[cfg(doctest)]
+pub struct ConceptsDoctests;
+
+/// The examples of `docs/quickstart.md`.
+#[doc = include_str!("../../docs/quickstart.md")]
+#[cfg(doctest)]
+pub struct QuickstartDoctests;
+
+/// The examples of `docs/writing-a-source-connector.md`.
+#[doc = include_str!("../../docs/writing-a-source-connector.md")]
+#[cfg(doctest)]
+pub struct SourceConnectorGuideDoctests;
+
+/// The examples of `docs/writing-a-sink-connector.md`.
+#[doc = include_str!("../../docs/writing-a-sink-connector.md")]
+#[cfg(doctest)]
+pub struct SinkConnectorGuideDoctests;
+
+/// The examples of `docs/converters-and-transforms.md`.
+#[doc = include_str!("../../docs/converters-and-transforms.md")]
+#[cfg(doctest)]
+pub struct ConvertersAndTransformsDoctests;

@@ -13,11 +13,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use common::{eventually, lines, props, wait_for_task_state, wait_until};
 use connect_api::config::{ConfigDef, ConfigMap};
-use connect_api::connector::{Connector, SourceConnector, SourceConnectorContext};
+use connect_api::connector::{
+    Connector, SinkConnector, SinkConnectorContext, SourceConnector, SourceConnectorContext,
+};
 use connect_api::data::Schema;
 use connect_api::error::{ConnectError, Result};
-use connect_api::record::{OffsetMap, SourceRecord};
-use connect_api::task::SourceTask;
+use connect_api::record::{OffsetMap, SinkRecord, SourceRecord};
+use connect_api::task::{SinkTask, SourceTask};
 use connect_log::Partition;
 use connect_runtime::config::WorkerConfig;
 use connect_runtime::plugins::Plugins;
@@ -773,4 +775,124 @@ async fn a_restarted_task_stops_before_its_replacement_starts() {
     );
     runtime.shutdown().await;
     assert_eq!(copies.live.load(Ordering::SeqCst), 0);
+}
+
+/// A sink whose system is down for its first two puts of records: they fail with a retriable
+/// error.
+#[derive(Clone, Default)]
+struct DownAtFirst {
+    failed_at: Arc<std::sync::Mutex<Vec<std::time::Instant>>>,
+    written: Arc<std::sync::Mutex<Vec<connect_api::data::Value>>>,
+}
+
+#[async_trait]
+impl Connector for DownAtFirst {
+    fn version(&self) -> String {
+        "1".into()
+    }
+    async fn start(&mut self, _props: &ConfigMap) -> Result<()> {
+        Ok(())
+    }
+    fn task_configs(&self, _max: usize) -> Result<Vec<ConfigMap>> {
+        Ok(vec![ConfigMap::new()])
+    }
+    async fn stop(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn config(&self) -> ConfigDef {
+        ConfigDef::new()
+    }
+}
+
+impl SinkConnector for DownAtFirst {
+    fn initialize(&mut self, _context: Arc<dyn SinkConnectorContext>) {}
+    fn create_task(&self) -> Box<dyn SinkTask> {
+        Box::new(self.clone())
+    }
+}
+
+#[async_trait]
+impl SinkTask for DownAtFirst {
+    fn version(&self) -> String {
+        "1".into()
+    }
+    async fn start(&mut self, _props: &ConfigMap) -> Result<()> {
+        Ok(())
+    }
+    async fn put(&mut self, records: &[SinkRecord]) -> Result<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let mut failed_at = self.failed_at.lock().unwrap();
+        if failed_at.len() < 2 {
+            failed_at.push(std::time::Instant::now());
+            return Err(ConnectError::retriable("the database is down"));
+        }
+        let mut written = self.written.lock().unwrap();
+        written.extend(records.iter().map(|record| record.value.clone()));
+        Ok(())
+    }
+    async fn stop(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_retriable_put_failure_is_handed_over_again_after_a_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = DownAtFirst::default();
+    let plugins = {
+        let sink = sink.clone();
+        Plugins::builtin()
+            .with_sink_connector("com.example.DownAtFirst", move || Box::new(sink.clone()))
+    };
+    let runtime = Runtime::builder(worker(dir.path(), &[]))
+        .plugins(plugins)
+        .build()
+        .await
+        .unwrap();
+    let input = dir.path().join("in.txt");
+    std::fs::write(&input, "a\nb\nc\n").unwrap();
+    runtime
+        .create_connector(
+            props(&[
+                ("name", "src"),
+                ("connector.class", "FileStreamSource"),
+                ("topic", "t"),
+                ("file", input.to_str().unwrap()),
+            ]),
+            None,
+        )
+        .await
+        .unwrap();
+    runtime
+        .create_connector(
+            props(&[
+                ("name", "down"),
+                ("connector.class", "DownAtFirst"),
+                ("topics", "t"),
+            ]),
+            None,
+        )
+        .await
+        .unwrap();
+    wait_until(
+        "the records are written once the system is back",
+        Duration::from_secs(20),
+        None,
+        || sink.written.lock().unwrap().len() == 3,
+    )
+    .await;
+    let failed_at = sink.failed_at.lock().unwrap().clone();
+    assert_eq!(failed_at.len(), 2);
+    // Not at once, which would hammer a system that is down: the task set no timeout, so the
+    // batch waits as long as a poll of paused partitions does.
+    assert!(
+        failed_at[1] - failed_at[0] >= Duration::from_millis(400),
+        "retried after {:?}",
+        failed_at[1] - failed_at[0]
+    );
+    let status = runtime.connector_status("down").await.unwrap();
+    assert_eq!(status.tasks[0].state, State::Running);
+    runtime.shutdown().await;
 }

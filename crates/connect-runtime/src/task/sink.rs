@@ -33,6 +33,11 @@ const DEFAULT_FETCH_BYTES: usize = 1 << 20;
 /// `metadata.max.age.ms`), and how soon when a listed topic is still missing.
 const DEFAULT_METADATA_MAX_AGE: Duration = Duration::from_secs(300);
 const MISSING_TOPIC_RECHECK: Duration = Duration::from_secs(1);
+/// How long a batch whose `put` failed with a retriable error waits before it is handed over
+/// again, when the task set no `SinkTaskContext::timeout`: as long as Kafka's consumer waits on
+/// its paused partitions, rather than at once, which would put in a tight loop against a
+/// system that is down.
+const DEFAULT_RETRY_WAIT: Duration = Duration::from_millis(500);
 
 type Batch = Arc<Vec<(Partition, Vec<StoredRecord>)>>;
 
@@ -356,7 +361,7 @@ impl Driver {
                 let timeout = lock(&self.requests)
                     .timeout
                     .take()
-                    .unwrap_or(Duration::ZERO);
+                    .unwrap_or(DEFAULT_RETRY_WAIT);
                 tracing::warn!(task = %self.env.id, %error, ?timeout, "put failed with a retriable error; the batch will be handed over again");
                 self.paused_for_retry = true;
                 self.retry_at = Some(Instant::now() + timeout);

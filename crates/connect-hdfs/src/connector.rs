@@ -4,9 +4,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use connect_api::config::{ConfigDef, ConfigMap};
+use connect_api::config::{ConfigDef, ConfigMap, ConfigValueInfo};
 use connect_api::connector::{Connector, SinkConnector, SinkConnectorContext};
-use connect_api::error::Result;
+use connect_api::error::{ConfigError, Result};
 use connect_api::record::TopicPartition;
 use connect_api::task::SinkTask;
 
@@ -31,6 +31,17 @@ use crate::task::HdfsSinkTask;
 /// ]);
 /// let mut connector = HdfsSinkConnector::new();
 /// assert!(connector.validate(&props).iter().all(|key| key.errors.is_empty()));
+///
+/// // What `start` would refuse, validation refuses, on the key concerned.
+/// let mut hive = props.clone();
+/// hive.insert("hive.integration".to_owned(), "true".to_owned());
+/// let refused = connector.validate(&hive);
+/// let info = refused.iter().find(|key| key.name == "hive.integration").expect("reported");
+/// assert!(info.errors[0].contains("Hive integration is not supported"));
+/// let mut orc = props.clone();
+/// orc.insert("format.class".to_owned(), "io.confluent.connect.hdfs.orc.OrcFormat".to_owned());
+/// let refused = connector.validate(&orc);
+/// assert!(refused.iter().any(|key| key.name == "format.class" && !key.errors.is_empty()));
 ///
 /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
 /// runtime.block_on(connector.start(&props))?;
@@ -76,6 +87,51 @@ impl Connector for HdfsSinkConnector {
 
     fn config(&self) -> ConfigDef {
         HdfsSinkConfig::full_config_def()
+    }
+
+    /// Each key's own checks, then the rules `start` applies between keys (Hive integration,
+    /// the format and partitioner classes, a time zone for scheduled rotation, capture groups),
+    /// so that validation refuses what `start` would.
+    fn validate(&self, props: &ConfigMap) -> Vec<ConfigValueInfo> {
+        let def = self.config();
+        let mut infos = def.validate(props);
+        if infos.iter().any(|info| !info.errors.is_empty()) {
+            return infos;
+        }
+        let refused = HdfsSinkConfig::from_connector_props(props)
+            .and_then(|config| crate::format::from_config(&config).map(drop))
+            .and_then(|()| crate::partitioner::partitioner_from_config(props).map(drop))
+            .err();
+        if let Some(error) = refused {
+            let key = key_of(&error, &def);
+            let message = error.to_string();
+            match infos.iter_mut().find(|info| info.name == key) {
+                Some(info) => info.errors.push(message),
+                None => {
+                    let mut info = ConfigValueInfo::new(key);
+                    info.errors.push(message);
+                    infos.push(info);
+                }
+            }
+        }
+        infos
+    }
+}
+
+/// The key an error is about: the one it names, else the longest key of `def` its message
+/// mentions, else `connector.class`.
+fn key_of(error: &ConfigError, def: &ConfigDef) -> String {
+    match error {
+        ConfigError::InvalidValue { name, .. } | ConfigError::Missing { name } => name.clone(),
+        ConfigError::Multiple(errors) if !errors.is_empty() => key_of(&errors[0], def),
+        _ => {
+            let message = error.to_string();
+            def.names()
+                .filter(|name| message.contains(name))
+                .max_by_key(|name| name.len())
+                .unwrap_or("connector.class")
+                .to_owned()
+        }
     }
 }
 

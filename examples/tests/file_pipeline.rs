@@ -2,6 +2,8 @@
 //! `test.sink.txt` on the embedded log, and a second run on the same directory resumes from the
 //! stored offset.
 
+#![allow(clippy::expect_used)]
+
 mod support;
 
 use std::path::Path;

@@ -1,5 +1,7 @@
 //! The records_to_json example checks its own round trip; it runs as a user runs it.
 
+#![allow(clippy::expect_used)]
+
 mod support;
 
 use std::process::Command;

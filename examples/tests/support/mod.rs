@@ -1,6 +1,6 @@
 //! Runs the examples as a user would: built by cargo, started as processes.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::panic)]
 
 use std::path::PathBuf;
 use std::process::Command;

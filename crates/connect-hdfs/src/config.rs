@@ -345,7 +345,9 @@ impl HdfsSinkConfig {
             ));
         }
         if config.rotate_schedule_interval_ms > 0 && partitioner.timezone.is_empty() {
-            return Err(ConfigError::other(
+            return Err(ConfigError::invalid(
+                "timezone",
+                "",
                 "timezone configuration must be set when using rotate.schedule.interval.ms",
             ));
         }
@@ -354,7 +356,14 @@ impl HdfsSinkConfig {
                 .iter()
                 .any(|dir| has_group_reference(dir))
         {
-            return Err(ConfigError::other(
+            let dir = if has_group_reference(&config.topics_dir) {
+                ("topics.dir", &config.topics_dir)
+            } else {
+                ("logs.dir", &config.logs_dir)
+            };
+            return Err(ConfigError::invalid(
+                dir.0,
+                dir.1,
                 "topics.dir and logs.dir may only reference ${n} capture groups when topic.capture.groups.regex is set",
             ));
         }

@@ -94,7 +94,8 @@ pub(crate) fn validate_converter_classes(
 ) -> Vec<ConfigValueInfo> {
     let mut infos = Vec::new();
     for key in ["key.converter", "value.converter", "header.converter"] {
-        let Some(class) = props.get(key) else {
+        // A blank value is the CLASS key's own error already.
+        let Some(class) = props.get(key).filter(|class| !class.trim().is_empty()) else {
             continue;
         };
         let unknown = if key == "header.converter" {

@@ -400,6 +400,19 @@ impl Plugins {
                     .iter()
                     .find(|e| kinds.contains(&e.desc.kind) && e.desc.matches(name))
             })
+            .or_else(|| {
+                // Kafka's aliases name classes, whatever the kind they were derived from:
+                // `String`, StringConverter's alias as a converter, names it as a header
+                // converter too.
+                let class = self
+                    .entries
+                    .iter()
+                    .find(|e| e.desc.matches(name))
+                    .map(|e| e.desc.class.as_str())?;
+                self.entries
+                    .iter()
+                    .find(|e| kinds.contains(&e.desc.kind) && e.desc.class == class)
+            })
             .ok_or_else(|| {
                 let mut available: Vec<&str> = self
                     .entries
@@ -626,6 +639,11 @@ mod tests {
             assert!(plugins.converter(name).is_ok(), "{name}");
         }
         assert!(plugins.header_converter("SimpleHeaderConverter").is_ok());
+        // Kafka's aliases are shared: `String` names StringConverter as a header converter too.
+        for name in ["StringConverter", "String", "Json", "Simple"] {
+            assert!(plugins.header_converter(name).is_ok(), "{name}");
+        }
+        assert!(plugins.header_converter("SimpleHeader").is_err());
         for name in [
             "org.apache.kafka.connect.transforms.InsertField$Value",
             "InsertField$Value",

@@ -11,7 +11,6 @@ use std::time::Duration;
 use common::props;
 use connect_runtime::Runtime;
 use connect_runtime::config::WorkerConfig;
-use connect_runtime::worker::State;
 
 async fn runtime(dir: &std::path::Path) -> Runtime {
     let offsets = dir.join("connect.offsets");
@@ -106,11 +105,13 @@ async fn file_and_env_references_are_resolved_when_tasks_start() {
 }
 
 #[tokio::test]
-async fn an_unreadable_secrets_file_fails_the_connector() {
+async fn a_connector_whose_secrets_file_is_unreadable_is_refused_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.properties");
     let runtime = runtime(dir.path()).await;
-    runtime
+    // As Kafka's validation resolves references before it checks values, a reference that
+    // cannot be resolved refuses the connector rather than creating one that fails.
+    let error = runtime
         .create_connector(
             props(&[
                 ("name", "src"),
@@ -124,10 +125,9 @@ async fn an_unreadable_secrets_file_fails_the_connector() {
             None,
         )
         .await
-        .unwrap();
-    let status = runtime.connector_status("src").await.unwrap();
-    assert_eq!(status.connector.state, State::Failed, "{status:?}");
-    let trace = status.connector.trace.unwrap_or_default();
-    assert!(trace.contains("missing.properties"), "{trace}");
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("missing.properties"), "{error}");
+    assert!(runtime.connectors().await.is_empty());
     runtime.shutdown().await;
 }

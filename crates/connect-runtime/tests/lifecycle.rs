@@ -756,6 +756,13 @@ async fn a_restarted_task_stops_before_its_replacement_starts() {
     .await;
 
     runtime.restart_task("copies", 0).await.unwrap();
+    wait_until(
+        "the restart starts a task",
+        Duration::from_secs(10),
+        None,
+        || copies.starts.load(Ordering::SeqCst) == 2,
+    )
+    .await;
     let restarted = runtime
         .restart_connector("copies", true, false)
         .await
@@ -893,6 +900,111 @@ async fn a_retriable_put_failure_is_handed_over_again_after_a_wait() {
         failed_at[1] - failed_at[0]
     );
     let status = runtime.connector_status("down").await.unwrap();
+    assert_eq!(status.tasks[0].state, State::Running);
+    runtime.shutdown().await;
+}
+
+/// A sink whose first put hangs for a long time, then records that it finished.
+#[derive(Clone, Default)]
+struct HangsInPut {
+    puts: Arc<AtomicUsize>,
+    hung_put_finished: Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[async_trait]
+impl Connector for HangsInPut {
+    fn version(&self) -> String {
+        "1".into()
+    }
+    async fn start(&mut self, _props: &ConfigMap) -> Result<()> {
+        Ok(())
+    }
+    fn task_configs(&self, _max: usize) -> Result<Vec<ConfigMap>> {
+        Ok(vec![ConfigMap::new()])
+    }
+    async fn stop(&mut self) -> Result<()> {
+        Ok(())
+    }
+    fn config(&self) -> ConfigDef {
+        ConfigDef::new()
+    }
+}
+
+impl SinkConnector for HangsInPut {
+    fn initialize(&mut self, _context: Arc<dyn SinkConnectorContext>) {}
+    fn create_task(&self) -> Box<dyn SinkTask> {
+        Box::new(self.clone())
+    }
+}
+
+#[async_trait]
+impl SinkTask for HangsInPut {
+    fn version(&self) -> String {
+        "1".into()
+    }
+    async fn start(&mut self, _props: &ConfigMap) -> Result<()> {
+        Ok(())
+    }
+    async fn put(&mut self, records: &[SinkRecord]) -> Result<()> {
+        if !records.is_empty() && self.puts.fetch_add(1, Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            self.hung_put_finished.store(true, Ordering::SeqCst);
+        }
+        Ok(())
+    }
+    async fn stop(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_task_that_does_not_stop_in_time_is_abandoned_for_good() {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = HangsInPut::default();
+    let plugins = {
+        let sink = sink.clone();
+        Plugins::builtin()
+            .with_sink_connector("com.example.HangsInPut", move || Box::new(sink.clone()))
+    };
+    let runtime = Runtime::builder(worker(
+        dir.path(),
+        &[("task.shutdown.graceful.timeout.ms", "200")],
+    ))
+    .plugins(plugins)
+    .build()
+    .await
+    .unwrap();
+    let input = dir.path().join("in.txt");
+    std::fs::write(&input, "a\n").unwrap();
+    for config in [
+        props(&[
+            ("name", "src"),
+            ("connector.class", "FileStreamSource"),
+            ("topic", "t"),
+            ("file", input.to_str().unwrap()),
+        ]),
+        props(&[
+            ("name", "hangs"),
+            ("connector.class", "HangsInPut"),
+            ("topics", "t"),
+        ]),
+    ] {
+        runtime.create_connector(config, None).await.unwrap();
+    }
+    wait_until("the first put hangs", Duration::from_secs(10), None, || {
+        sink.puts.load(Ordering::SeqCst) == 1
+    })
+    .await;
+
+    // The hung copy does not stop within 200 ms: it is abandoned, and its put is dropped where
+    // it waits rather than left running beside its replacement.
+    runtime.restart_task("hangs", 0).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(
+        !sink.hung_put_finished.load(Ordering::SeqCst),
+        "the abandoned copy's put ran on to its end"
+    );
+    let status = runtime.connector_status("hangs").await.unwrap();
     assert_eq!(status.tasks[0].state, State::Running);
     runtime.shutdown().await;
 }

@@ -257,7 +257,7 @@ impl ConnectorConfig {
                     .group("Common")
                     .documentation("Maximum number of tasks to use for this connector."),
             )
-            .define(ConfigKey::boolean("tasks.max.enforce").default_value(true).importance(Importance::Low).group("Common").documentation("Whether a connector that generates more task configurations than tasks.max fails (true) or runs them all with a warning (false), as Kafka's deprecated compatibility switch."))
+            .define(ConfigKey::boolean("tasks.max.enforce").default_value(true).importance(Importance::Low).group("Common").documentation("Whether a connector that generates more task configurations than tasks.max fails (true) or runs them all (false), as Kafka's deprecated compatibility switch."))
             .define(ConfigKey::class("key.converter").default_null().importance(Importance::Low).group("Common").documentation("Converter class for this connector's record keys; overrides the worker's key.converter. Its settings are the key.converter.* keys of this configuration."))
             .define(ConfigKey::class("value.converter").default_null().importance(Importance::Low).group("Common").documentation("Converter class for this connector's record values; overrides the worker's value.converter. Its settings are the value.converter.* keys of this configuration."))
             .define(ConfigKey::class("header.converter").default_null().importance(Importance::Low).group("Common").documentation("HeaderConverter class for this connector's record headers; overrides the worker's header.converter. Its settings are the header.converter.* keys of this configuration."))
@@ -293,8 +293,8 @@ impl ConnectorConfig {
                     .group("Error Handling")
                     .documentation("Behavior for tolerating errors during connector operation. 'none' is the default value and signals that any error will result in an immediate connector task failure; 'all' changes the behavior to skip over problematic records."),
             )
-            .define(ConfigKey::boolean("errors.log.enable").default_value(false).importance(Importance::Medium).group("Error Handling").documentation("If true, write each error and the details of the failed operation and problematic record to the worker's log. Only errors that are tolerated are logged."))
-            .define(ConfigKey::boolean("errors.log.include.messages").default_value(false).importance(Importance::Medium).group("Error Handling").documentation("Whether to include in the log the connector record that caused a failure (key, value, headers, topic, partition, offset). Off by default, so keys and values stay out of log files."))
+            .define(ConfigKey::boolean("errors.log.enable").default_value(false).importance(Importance::Medium).group("Error Handling").documentation("If true, write each error and the details of the failed operation and problematic record to the worker's log, tolerated or not."))
+            .define(ConfigKey::boolean("errors.log.include.messages").default_value(false).importance(Importance::Medium).group("Error Handling").documentation("Whether to include in the log the details of the record that caused a failure (for a consumed record, its timestamp besides its topic, partition and offset). Off by default."))
             .define(
                 ConfigKey::string("errors.deadletterqueue.topic.name")
                     .default_value("")

@@ -34,9 +34,8 @@ const DEFAULT_FETCH_BYTES: usize = 1 << 20;
 const DEFAULT_METADATA_MAX_AGE: Duration = Duration::from_secs(300);
 const MISSING_TOPIC_RECHECK: Duration = Duration::from_secs(1);
 /// How long a batch whose `put` failed with a retriable error waits before it is handed over
-/// again, when the task set no `SinkTaskContext::timeout`: as long as Kafka's consumer waits on
-/// its paused partitions, rather than at once, which would put in a tight loop against a
-/// system that is down.
+/// again, when the task set no `SinkTaskContext::timeout`, rather than at once, which would put
+/// in a tight loop against a system that is down (Kafka waits until its next offset commit).
 const DEFAULT_RETRY_WAIT: Duration = Duration::from_millis(500);
 
 type Batch = Arc<Vec<(Partition, Vec<StoredRecord>)>>;

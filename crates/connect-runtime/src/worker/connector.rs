@@ -243,11 +243,16 @@ impl ManagedConnector {
     /// Starts one task per task config.
     pub(crate) fn start_tasks(&mut self, shared: &Shared) {
         self.tasks = (0..self.task_configs.len())
-            .map(|number| self.spawn_task(number, shared))
+            .map(|number| self.spawn_task(number, shared, None))
             .collect();
     }
 
-    fn spawn_task(&self, number: usize, shared: &Shared) -> TaskHandle {
+    fn spawn_task(
+        &self,
+        number: usize,
+        shared: &Shared,
+        previous: Option<TaskHandle>,
+    ) -> TaskHandle {
         let (control, receiver) = watch::channel(Control {
             target: self.target,
             stop: false,
@@ -279,20 +284,20 @@ impl ManagedConnector {
             self.factory.clone(),
             count,
             self.config.restart_policy(),
+            previous,
         )
     }
 
-    /// Stops one task and starts it again.
-    pub(crate) async fn restart_task(&mut self, number: usize, shared: &Shared) {
+    /// Replaces one task by a new copy, which starts once the old one has stopped (committing
+    /// what it wrote). Nothing is awaited here, so a caller that gives up cannot leave the task
+    /// stopped without a replacement.
+    pub(crate) fn restart_task(&mut self, number: usize, shared: &Shared) {
         if number >= self.tasks.len() {
             return;
         }
-        // The old task stops, committing what it wrote, before its replacement starts: two copies
-        // of one task would race on the sink's output or the source's offsets.
-        self.tasks[number]
-            .stop(shared.worker.task_shutdown_graceful_timeout())
-            .await;
-        self.tasks[number] = self.spawn_task(number, shared);
+        let previous = self.tasks.remove(number);
+        let fresh = self.spawn_task(number, shared, Some(previous));
+        self.tasks.insert(number, fresh);
     }
 
     /// Stops and starts the connector instance; tasks are restarted only if their configs change.

@@ -19,7 +19,7 @@ use super::{
     ActiveTopics, ConnectorInfo, ConnectorStatus, State, StateInfo, TargetState, TaskInfo,
     TaskStatus,
 };
-use crate::config::{ConnectorConfig, ConnectorType, WorkerConfig};
+use crate::config::{ConfigProviders, ConnectorConfig, ConnectorType, WorkerConfig, has_reference};
 use crate::convert::validate_converter_classes;
 use crate::metrics::Metrics;
 use crate::offsets::{FileOffsetStore, OffsetStore, TopicOffsetStore};
@@ -383,6 +383,16 @@ impl Runtime {
         &self,
         props: &ConfigMap,
     ) -> Result<(ConnectorType, Vec<ConfigValueInfo>)> {
+        // As Kafka does, the values are checked as the connector will get them, with their
+        // config provider references resolved.
+        let resolved;
+        let props = if props.values().any(|value| has_reference(value)) {
+            let providers = ConfigProviders::from_worker(&self.inner.shared.worker)?;
+            resolved = providers.resolve_async(props).await?;
+            &resolved
+        } else {
+            props
+        };
         let Some(class) = props.get("connector.class") else {
             return Err(ConnectError::Config(ConfigError::missing(
                 "connector.class",
@@ -625,9 +635,7 @@ impl Runtime {
             connector.restart_instance(&self.inner.shared).await;
         }
         for id in restart_tasks {
-            connector
-                .restart_task(id as usize, &self.inner.shared)
-                .await;
+            connector.restart_task(id as usize, &self.inner.shared);
         }
         Ok(status)
     }
@@ -645,9 +653,7 @@ impl Runtime {
                 "Task {name}-{task} not found"
             )));
         }
-        connector
-            .restart_task(task as usize, &self.inner.shared)
-            .await;
+        connector.restart_task(task as usize, &self.inner.shared);
         Ok(())
     }
 

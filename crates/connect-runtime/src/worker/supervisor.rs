@@ -1,9 +1,11 @@
 //! Running one task: catching its failures and panics so that they stay with the task, and
 //! restarting it with backoff when the connector asks for it (`errors.restart.*`).
 
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use futures::FutureExt;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -47,19 +49,30 @@ pub(crate) struct TaskHandle {
 }
 
 impl TaskHandle {
-    /// Starts the task under supervision.
+    /// Starts the task under supervision, once `previous` (the copy it replaces, if any) has
+    /// stopped: two copies of one task would race on a sink's output or a source's offsets.
     pub(crate) fn start(
         env: TaskEnv,
         control: watch::Sender<Control>,
         factory: ConnectorFactory,
         task_count: usize,
         policy: RestartPolicy,
+        previous: Option<TaskHandle>,
     ) -> Self {
         let state = Arc::new(Mutex::new(TaskState {
             state: State::Running,
             trace: None,
         }));
-        let supervisor = tokio::spawn(supervise(env, factory, task_count, policy, state.clone()));
+        let stop_timeout = env.worker.task_shutdown_graceful_timeout();
+        let supervised = state.clone();
+        let supervisor = tokio::spawn(async move {
+            if let Some(mut previous) = previous {
+                previous.stop(stop_timeout).await;
+            }
+            if !env.stopping() {
+                supervise(env, factory, task_count, policy, supervised).await;
+            }
+        });
         Self {
             control,
             state,
@@ -67,7 +80,8 @@ impl TaskHandle {
         }
     }
 
-    /// Tells the task to stop and waits up to `timeout` for it.
+    /// Tells the task to stop and waits up to `timeout` for it; past that, aborts it at its next
+    /// `.await` (the task runs inside the supervisor, so the abort reaches it).
     pub(crate) async fn stop(&mut self, timeout: Duration) {
         self.control.send_modify(|c| c.stop = true);
         if tokio::time::timeout(timeout, &mut self.supervisor)
@@ -94,9 +108,10 @@ async fn supervise(
         let started = Instant::now();
         write(&state, State::Running, None);
         let run_env = env.clone();
-        let run_factory = factory.clone();
-        let outcome = tokio::spawn(async move {
-            match run_factory {
+        // Run here rather than in a task of its own, so that aborting the supervisor stops it;
+        // a panic is caught and reported as the task's failure.
+        let outcome = AssertUnwindSafe(async {
+            match factory.clone() {
                 ConnectorFactory::Source(make) => {
                     run_source_task(run_env, make().create_task()).await
                 }
@@ -105,18 +120,19 @@ async fn supervise(
                 }
             }
         })
+        .catch_unwind()
         .await;
         let trace = match outcome {
             Ok(Ok(())) => return,
             Ok(Err(error)) => error_trace(&error),
-            Err(join) if join.is_panic() => error_trace(&panicked("the task", join.into_panic())),
-            Err(_) => return,
+            Err(payload) => error_trace(&panicked("the task", payload)),
         };
-        tracing::error!(task = %env.id, error = %trace, "Task threw an uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted");
-        write(&state, State::Failed, Some(trace));
+        write(&state, State::Failed, Some(trace.clone()));
         if env.stopping() || !policy.enabled {
+            tracing::error!(task = %env.id, error = %trace, "Task threw an uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted");
             return;
         }
+        tracing::error!(task = %env.id, error = %trace, "Task threw an uncaught exception; it will be restarted (errors.restart.enable)");
         if started.elapsed() > policy.max_backoff {
             attempts = 0;
         }

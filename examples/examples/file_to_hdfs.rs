@@ -470,7 +470,10 @@ async fn wait_for_commits(
                 );
             }
         }
-        let committed: i64 = committed_files(topic_dir, topic)?
+        // Listing directories blocks: off the async threads, which run the pipeline.
+        let (dir, name) = (topic_dir.to_owned(), topic.to_owned());
+        let committed: i64 = tokio::task::spawn_blocking(move || committed_files(&dir, &name))
+            .await??
             .iter()
             .map(|f| f.end - f.start + 1)
             .sum();

@@ -142,8 +142,8 @@ struct SqliteSinkTask {
 impl SqliteSinkTask {
     /// Runs `work` on the connection in tokio's blocking pool.
     ///
-    /// If the runtime cancels the calling future (it drops an in-flight `put` when the task
-    /// stops), the closure still runs to its end: a transaction is committed or rolled back as a
+    /// If the calling future is dropped (the runtime abandons a task that does not stop within
+    /// `task.shutdown.graceful.timeout.ms`), the closure still runs to its end: a transaction is committed or rolled back as a
     /// whole, never left half done, so `put` stays cancel-safe.
     async fn blocking<T, F>(&self, work: F) -> ConnectResult<T>
     where

@@ -40,17 +40,13 @@ fn worker(dir: &std::path::Path, extra: &[(&str, &str)]) -> WorkerConfig {
     WorkerConfig::standalone(map).unwrap()
 }
 
-/// A source whose task fails (or panics) on its first `failures` polls, then emits one record
-/// per poll.
+/// A connector of one task, a clone of the task value it holds, with no configuration of its
+/// own: what the tests below need to run their tasks.
 #[derive(Clone)]
-struct Flaky {
-    polls: Arc<AtomicUsize>,
-    failures: usize,
-    panic: bool,
-}
+struct OneTask<T>(T);
 
 #[async_trait]
-impl Connector for Flaky {
+impl<T: Clone + Send + Sync + 'static> Connector for OneTask<T> {
     fn version(&self) -> String {
         "1".into()
     }
@@ -68,11 +64,27 @@ impl Connector for Flaky {
     }
 }
 
-impl SourceConnector for Flaky {
+impl<T: SourceTask + Clone + Sync + 'static> SourceConnector for OneTask<T> {
     fn initialize(&mut self, _context: Arc<dyn SourceConnectorContext>) {}
     fn create_task(&self) -> Box<dyn SourceTask> {
-        Box::new(self.clone())
+        Box::new(self.0.clone())
     }
+}
+
+impl<T: SinkTask + Clone + Sync + 'static> SinkConnector for OneTask<T> {
+    fn initialize(&mut self, _context: Arc<dyn SinkConnectorContext>) {}
+    fn create_task(&self) -> Box<dyn SinkTask> {
+        Box::new(self.0.clone())
+    }
+}
+
+/// A source whose task fails (or panics) on its first `failures` polls, then emits one record
+/// per poll.
+#[derive(Clone)]
+struct Flaky {
+    polls: Arc<AtomicUsize>,
+    failures: usize,
+    panic: bool,
 }
 
 #[async_trait]
@@ -136,7 +148,7 @@ impl SourceConnector for PanicsOnStart {
 
 fn flaky_plugins(flaky: Flaky) -> Plugins {
     Plugins::builtin().with_source_connector("com.example.FlakySourceConnector", move || {
-        Box::new(flaky.clone())
+        Box::new(OneTask(flaky.clone()))
     })
 }
 
@@ -158,7 +170,7 @@ async fn failed_tasks_restart_with_backoff_when_enabled_and_panics_stay_in_their
             Box::new(PanicsOnStart)
         })
         .with_source_connector("com.example.PanickySource", move || {
-            Box::new(panicky.clone())
+            Box::new(OneTask(panicky.clone()))
         });
     let runtime = Runtime::builder(worker(dir.path(), &[]))
         .plugins(plugins)
@@ -681,32 +693,6 @@ struct CountsCopies {
 }
 
 #[async_trait]
-impl Connector for CountsCopies {
-    fn version(&self) -> String {
-        "1".into()
-    }
-    async fn start(&mut self, _props: &ConfigMap) -> Result<()> {
-        Ok(())
-    }
-    fn task_configs(&self, _max: usize) -> Result<Vec<ConfigMap>> {
-        Ok(vec![ConfigMap::new()])
-    }
-    async fn stop(&mut self) -> Result<()> {
-        Ok(())
-    }
-    fn config(&self) -> ConfigDef {
-        ConfigDef::new()
-    }
-}
-
-impl SourceConnector for CountsCopies {
-    fn initialize(&mut self, _context: Arc<dyn SourceConnectorContext>) {}
-    fn create_task(&self) -> Box<dyn SourceTask> {
-        Box::new(self.clone())
-    }
-}
-
-#[async_trait]
 impl SourceTask for CountsCopies {
     fn version(&self) -> String {
         "1".into()
@@ -735,8 +721,9 @@ async fn a_restarted_task_stops_before_its_replacement_starts() {
     let copies = CountsCopies::default();
     let plugins = {
         let copies = copies.clone();
-        Plugins::builtin()
-            .with_source_connector("com.example.CountsCopies", move || Box::new(copies.clone()))
+        Plugins::builtin().with_source_connector("com.example.CountsCopies", move || {
+            Box::new(OneTask(copies.clone()))
+        })
     };
     let runtime = Runtime::builder(worker(dir.path(), &[]))
         .plugins(plugins)
@@ -793,32 +780,6 @@ struct DownAtFirst {
 }
 
 #[async_trait]
-impl Connector for DownAtFirst {
-    fn version(&self) -> String {
-        "1".into()
-    }
-    async fn start(&mut self, _props: &ConfigMap) -> Result<()> {
-        Ok(())
-    }
-    fn task_configs(&self, _max: usize) -> Result<Vec<ConfigMap>> {
-        Ok(vec![ConfigMap::new()])
-    }
-    async fn stop(&mut self) -> Result<()> {
-        Ok(())
-    }
-    fn config(&self) -> ConfigDef {
-        ConfigDef::new()
-    }
-}
-
-impl SinkConnector for DownAtFirst {
-    fn initialize(&mut self, _context: Arc<dyn SinkConnectorContext>) {}
-    fn create_task(&self) -> Box<dyn SinkTask> {
-        Box::new(self.clone())
-    }
-}
-
-#[async_trait]
 impl SinkTask for DownAtFirst {
     fn version(&self) -> String {
         "1".into()
@@ -850,8 +811,9 @@ async fn a_retriable_put_failure_is_handed_over_again_after_a_wait() {
     let sink = DownAtFirst::default();
     let plugins = {
         let sink = sink.clone();
-        Plugins::builtin()
-            .with_sink_connector("com.example.DownAtFirst", move || Box::new(sink.clone()))
+        Plugins::builtin().with_sink_connector("com.example.DownAtFirst", move || {
+            Box::new(OneTask(sink.clone()))
+        })
     };
     let runtime = Runtime::builder(worker(dir.path(), &[]))
         .plugins(plugins)
@@ -912,32 +874,6 @@ struct HangsInPut {
 }
 
 #[async_trait]
-impl Connector for HangsInPut {
-    fn version(&self) -> String {
-        "1".into()
-    }
-    async fn start(&mut self, _props: &ConfigMap) -> Result<()> {
-        Ok(())
-    }
-    fn task_configs(&self, _max: usize) -> Result<Vec<ConfigMap>> {
-        Ok(vec![ConfigMap::new()])
-    }
-    async fn stop(&mut self) -> Result<()> {
-        Ok(())
-    }
-    fn config(&self) -> ConfigDef {
-        ConfigDef::new()
-    }
-}
-
-impl SinkConnector for HangsInPut {
-    fn initialize(&mut self, _context: Arc<dyn SinkConnectorContext>) {}
-    fn create_task(&self) -> Box<dyn SinkTask> {
-        Box::new(self.clone())
-    }
-}
-
-#[async_trait]
 impl SinkTask for HangsInPut {
     fn version(&self) -> String {
         "1".into()
@@ -963,8 +899,9 @@ async fn a_task_that_does_not_stop_in_time_is_abandoned_for_good() {
     let sink = HangsInPut::default();
     let plugins = {
         let sink = sink.clone();
-        Plugins::builtin()
-            .with_sink_connector("com.example.HangsInPut", move || Box::new(sink.clone()))
+        Plugins::builtin().with_sink_connector("com.example.HangsInPut", move || {
+            Box::new(OneTask(sink.clone()))
+        })
     };
     let runtime = Runtime::builder(worker(
         dir.path(),

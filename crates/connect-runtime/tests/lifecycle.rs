@@ -40,6 +40,33 @@ fn worker(dir: &std::path::Path, extra: &[(&str, &str)]) -> WorkerConfig {
     WorkerConfig::standalone(map).unwrap()
 }
 
+/// A runtime on the embedded log in `dir` with `plugins`.
+async fn runtime_with(dir: &std::path::Path, extra: &[(&str, &str)], plugins: Plugins) -> Runtime {
+    Runtime::builder(worker(dir, extra))
+        .plugins(plugins)
+        .build()
+        .await
+        .unwrap()
+}
+
+/// Creates the FileStreamSource `src`, copying a file of `text` into the topic `t`.
+async fn file_source_into_t(runtime: &Runtime, dir: &std::path::Path, text: &str) {
+    let input = dir.join("in.txt");
+    std::fs::write(&input, text).unwrap();
+    runtime
+        .create_connector(
+            props(&[
+                ("name", "src"),
+                ("connector.class", "FileStreamSource"),
+                ("topic", "t"),
+                ("file", input.to_str().unwrap()),
+            ]),
+            None,
+        )
+        .await
+        .unwrap();
+}
+
 /// A connector of one task, a clone of the task value it holds, with no configuration of its
 /// own: what the tests below need to run their tasks.
 #[derive(Clone)]
@@ -725,11 +752,7 @@ async fn a_restarted_task_stops_before_its_replacement_starts() {
             Box::new(OneTask(copies.clone()))
         })
     };
-    let runtime = Runtime::builder(worker(dir.path(), &[]))
-        .plugins(plugins)
-        .build()
-        .await
-        .unwrap();
+    let runtime = runtime_with(dir.path(), &[], plugins).await;
     runtime
         .create_connector(
             props(&[("name", "copies"), ("connector.class", "CountsCopies")]),
@@ -815,25 +838,8 @@ async fn a_retriable_put_failure_is_handed_over_again_after_a_wait() {
             Box::new(OneTask(sink.clone()))
         })
     };
-    let runtime = Runtime::builder(worker(dir.path(), &[]))
-        .plugins(plugins)
-        .build()
-        .await
-        .unwrap();
-    let input = dir.path().join("in.txt");
-    std::fs::write(&input, "a\nb\nc\n").unwrap();
-    runtime
-        .create_connector(
-            props(&[
-                ("name", "src"),
-                ("connector.class", "FileStreamSource"),
-                ("topic", "t"),
-                ("file", input.to_str().unwrap()),
-            ]),
-            None,
-        )
-        .await
-        .unwrap();
+    let runtime = runtime_with(dir.path(), &[], plugins).await;
+    file_source_into_t(&runtime, dir.path(), "a\nb\nc\n").await;
     runtime
         .create_connector(
             props(&[
@@ -903,31 +909,20 @@ async fn a_task_that_does_not_stop_in_time_is_abandoned_for_good() {
             Box::new(OneTask(sink.clone()))
         })
     };
-    let runtime = Runtime::builder(worker(
-        dir.path(),
-        &[("task.shutdown.graceful.timeout.ms", "200")],
-    ))
-    .plugins(plugins)
-    .build()
-    .await
-    .unwrap();
-    let input = dir.path().join("in.txt");
-    std::fs::write(&input, "a\n").unwrap();
-    for config in [
-        props(&[
-            ("name", "src"),
-            ("connector.class", "FileStreamSource"),
-            ("topic", "t"),
-            ("file", input.to_str().unwrap()),
-        ]),
-        props(&[
-            ("name", "hangs"),
-            ("connector.class", "HangsInPut"),
-            ("topics", "t"),
-        ]),
-    ] {
-        runtime.create_connector(config, None).await.unwrap();
-    }
+    let graceful = [("task.shutdown.graceful.timeout.ms", "200")];
+    let runtime = runtime_with(dir.path(), &graceful, plugins).await;
+    file_source_into_t(&runtime, dir.path(), "a\n").await;
+    runtime
+        .create_connector(
+            props(&[
+                ("name", "hangs"),
+                ("connector.class", "HangsInPut"),
+                ("topics", "t"),
+            ]),
+            None,
+        )
+        .await
+        .unwrap();
     wait_until("the first put hangs", Duration::from_secs(10), None, || {
         sink.puts.load(Ordering::SeqCst) == 1
     })

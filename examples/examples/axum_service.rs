@@ -42,8 +42,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use clap::Parser;
-use connect_api::config::ConfigMap;
 use connect_api::error::ConnectError;
+use connect_examples::{Signals, init_tracing, path_str, props, state_dir};
 use connect_runtime::Runtime;
 use connect_runtime::config::WorkerConfig;
 use connect_runtime::rest;
@@ -102,37 +102,14 @@ async fn pipelines(State(state): State<AppState>) -> Response {
     Json(json!({ "pipelines": pipelines })).into_response()
 }
 
-fn props(pairs: &[(&str, &str)]) -> ConfigMap {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_tracing();
     let args = Args::parse();
     // Listen for signals before anything starts, so that an early SIGTERM stops the service
     // cleanly instead of killing it.
     let mut signals = Signals::listen()?;
-
-    let dir = args.dir.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("kconnect-axum-{}", std::process::id()))
-    });
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let path = |name: &str| -> anyhow::Result<String> {
-        let path = dir.join(name);
-        path.to_str()
-            .map(str::to_owned)
-            .with_context(|| format!("{} is not valid UTF-8", path.display()))
-    };
+    let dir = state_dir(args.dir.clone(), "axum")?;
 
     // Bind first: the worker reports the bound address as its id in statuses (`worker_id`).
     let listener = tokio::net::TcpListener::bind(&args.listen)
@@ -149,8 +126,11 @@ async fn main() -> anyhow::Result<()> {
             "value.converter",
             "org.apache.kafka.connect.json.JsonConverter",
         ),
-        ("offset.storage.file.filename", &path("connect.offsets")?),
-        ("embedded.log.dir", &path("connect-log")?),
+        (
+            "offset.storage.file.filename",
+            path_str(&dir.join("connect.offsets"))?,
+        ),
+        ("embedded.log.dir", path_str(&dir.join("connect-log"))?),
         ("offset.flush.interval.ms", "1000"),
         ("listeners", &format!("http://{addr}")),
     ]);
@@ -184,44 +164,4 @@ async fn main() -> anyhow::Result<()> {
     runtime.shutdown().await;
     println!("stopped");
     Ok(())
-}
-
-/// Ctrl-C, and SIGTERM where there is one (what `kill`, systemd and Kubernetes send).
-struct Signals {
-    #[cfg(unix)]
-    interrupt: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    terminate: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    /// Installs the handlers now, so that no signal is missed from here on.
-    fn listen() -> std::io::Result<Self> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Ok(Self {
-                interrupt: signal(SignalKind::interrupt())?,
-                terminate: signal(SignalKind::terminate())?,
-            })
-        }
-        #[cfg(not(unix))]
-        Ok(Self {})
-    }
-
-    /// The name of the next signal that arrives.
-    async fn recv(&mut self) -> &'static str {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                _ = self.interrupt.recv() => "Ctrl-C",
-                _ = self.terminate.recv() => "SIGTERM",
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-            "Ctrl-C"
-        }
-    }
 }

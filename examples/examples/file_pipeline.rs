@@ -9,23 +9,14 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use connect_api::config::ConfigMap;
+use connect_examples::{props, state_dir};
 use connect_runtime::Runtime;
 use connect_runtime::config::WorkerConfig;
 use connect_runtime::offsets::{FileOffsetStore, OffsetStore};
 
-fn props(pairs: &[(&str, &str)]) -> ConfigMap {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let temp = std::env::temp_dir().join(format!("kconnect-quickstart-{}", std::process::id()));
-    let dir = std::env::args().nth(1).map_or(temp, Into::into);
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let dir = state_dir(std::env::args().nth(1).map(Into::into), "quickstart")?;
     let (input, output, offsets) = (
         dir.join("test.txt"),
         dir.join("test.sink.txt"),

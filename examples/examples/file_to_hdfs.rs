@@ -45,10 +45,12 @@ use connect_api::data::{Schema, Struct, Value};
 use connect_api::error::{ConnectError, DataError, Result as ConnectResult};
 use connect_api::record::Record;
 use connect_api::transform::Transform;
+use connect_examples::{
+    FileSource, absolute_state_dir, ensure_not_failed, init_tracing, interrupted, path_str, props,
+    start_with_file_source, write_generated_input,
+};
 use connect_runtime::Runtime;
-use connect_runtime::config::WorkerConfig;
 use connect_runtime::plugins::Plugins;
-use connect_runtime::worker::State;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Field;
 
@@ -197,35 +199,11 @@ const SINK: &str = "hdfs-sink";
 /// The input's file name in DIR, also the value of the static field `source`.
 const INPUT: &str = "input.txt";
 
-fn props(pairs: &[(&str, &str)]) -> ConfigMap {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
-
-fn path_str(path: &Path) -> anyhow::Result<&str> {
-    path.to_str()
-        .with_context(|| format!("{} is not valid UTF-8", path.display()))
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_tracing();
     let args = Args::parse();
-    let dir = args.dir.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("kconnect-file-to-hdfs-{}", std::process::id()))
-    });
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    // Absolute paths: the source's offsets are keyed by the file name as configured.
-    let dir = dir
-        .canonicalize()
-        .with_context(|| format!("resolving {}", dir.display()))?;
+    let dir = absolute_state_dir(args.dir.clone(), "file-to-hdfs")?;
     let input = generate_input(&dir.join(INPUT), args.lines)?;
     let expected: Vec<String> = std::fs::read_to_string(&input)?
         .lines()
@@ -244,12 +222,7 @@ async fn main() -> anyhow::Result<()> {
     let runtime = start_pipeline(&args, &dir, &input, &hdfs).await?;
     let waited = tokio::select! {
         waited = wait_for_commits(&runtime, &topic_dir, &args.topic, expected.len()) => waited,
-        interrupted = tokio::signal::ctrl_c() => match interrupted {
-            Ok(()) => Err(anyhow::anyhow!(
-                "interrupted; run again with --dir {} to carry on", dir.display()
-            )),
-            Err(error) => Err(error).context("waiting for Ctrl-C"),
-        },
+        interrupted = interrupted(&dir) => interrupted,
     };
     // Stops the tasks. The sink commits nothing at stop: records in open files are read again
     // by the next run, so what is committed now is all there will be.
@@ -287,39 +260,25 @@ async fn start_pipeline(
     input: &Path,
     hdfs: &Path,
 ) -> anyhow::Result<Runtime> {
-    let offsets = dir.join("connect.offsets");
-    let log = dir.join("log");
+    let plugins = Plugins::builtin().with_transform(WordCount::CLASS, WordCount::default);
+    let source = FileSource {
+        name: SOURCE,
+        input,
+        topic: &args.topic,
+        partitions: args.partitions,
+    };
     // The JSON envelope carries the schema with each record, so the sink knows the line is a
     // string and the transforms can build the struct's schema from it.
     let converter = "org.apache.kafka.connect.json.JsonConverter";
-    let mut worker = props(&[
-        ("key.converter", converter),
-        ("value.converter", converter),
-        ("offset.storage.file.filename", path_str(&offsets)?),
-        ("embedded.log.dir", path_str(&log)?),
-        ("offset.flush.interval.ms", "500"),
-    ]);
-    if let Some(servers) = &args.bootstrap_servers {
-        worker.insert("bootstrap.servers".into(), servers.clone());
-    }
-    let plugins = Plugins::builtin().with_transform(WordCount::CLASS, WordCount::default);
-    let runtime = Runtime::builder(WorkerConfig::standalone(worker)?)
-        .plugins(plugins)
-        .build()
-        .await?;
+    let runtime = start_with_file_source(
+        dir,
+        args.bootstrap_servers.as_deref(),
+        converter,
+        plugins,
+        source,
+    )
+    .await?;
     let partitions = args.partitions.to_string();
-    runtime
-        .create_connector(
-            props(&[
-                ("name", SOURCE),
-                ("connector.class", "FileStreamSource"),
-                ("file", path_str(input)?),
-                ("topic", &args.topic),
-                ("topic.creation.default.partitions", &partitions),
-            ]),
-            None,
-        )
-        .await?;
     let flush_size = args.flush_size.to_string();
     runtime
         .create_connector(
@@ -454,22 +413,7 @@ async fn wait_for_commits(
     let started = Instant::now();
     let (mut last_count, mut last_change) = (0, Instant::now());
     loop {
-        for name in [SOURCE, SINK] {
-            let status = runtime.connector_status(name).await?;
-            if status.connector.state == State::Failed {
-                bail!(
-                    "{name} failed: {}",
-                    status.connector.trace.unwrap_or_default()
-                );
-            }
-            if let Some(task) = status.tasks.iter().find(|t| t.state == State::Failed) {
-                bail!(
-                    "task {name}-{} failed: {}",
-                    task.id,
-                    task.trace.clone().unwrap_or_default()
-                );
-            }
-        }
+        ensure_not_failed(runtime, &[SOURCE, SINK]).await?;
         // Listing directories blocks: off the async threads, which run the pipeline.
         let (dir, name) = (topic_dir.to_owned(), topic.to_owned());
         let committed: i64 = tokio::task::spawn_blocking(move || committed_files(&dir, &name))
@@ -670,18 +614,5 @@ fn generate_input(path: &Path, count: usize) -> anyhow::Result<PathBuf> {
             line + "\n"
         })
         .collect();
-    match std::fs::read(path) {
-        Ok(existing) if existing == text.as_bytes() => return Ok(path.to_path_buf()),
-        Ok(_) => bail!(
-            "{} exists with other content: use the --lines of the run that wrote it, or a new --dir",
-            path.display()
-        ),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-        Err(error) => return Err(error).with_context(|| format!("reading {}", path.display())),
-    }
-    // Written aside and renamed, so that a run killed here leaves no half file to resume from.
-    let partial = path.with_extension("partial");
-    std::fs::write(&partial, text).with_context(|| format!("writing {}", partial.display()))?;
-    std::fs::rename(&partial, path).with_context(|| format!("renaming to {}", path.display()))?;
-    Ok(path.to_path_buf())
+    write_generated_input(path, &text)
 }

@@ -30,7 +30,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use async_trait::async_trait;
 use clap::Parser;
 use connect_api::config::{
@@ -44,11 +44,11 @@ use connect_api::data::{Schema, SchemaBuilder, Struct, Value, logical};
 use connect_api::error::{ConnectError, Result};
 use connect_api::record::{OffsetMap, SourceRecord};
 use connect_api::task::{SourceTask, SourceTaskContext};
+use connect_examples::{Signals, failure, init_tracing, path_str, props, state_dir};
 use connect_runtime::Runtime;
 use connect_runtime::config::WorkerConfig;
 use connect_runtime::offsets::{FileOffsetStore, OffsetStore};
 use connect_runtime::plugins::Plugins;
-use connect_runtime::worker::State;
 use tokio::time::Instant;
 
 // ---------------------------------------------------------------------------------------------
@@ -362,41 +362,19 @@ const SINK: &str = "orders-to-file";
 /// The topic between them.
 const TOPIC: &str = "orders";
 
-fn props(pairs: &[(&str, &str)]) -> ConfigMap {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_tracing();
     let args = Args::parse();
     // Listen for signals before anything starts, so that an early SIGTERM stops the service
     // cleanly instead of killing it.
     let mut signals = Signals::listen()?;
 
-    let dir = args.dir.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("kconnect-orders-{}", std::process::id()))
-    });
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let path = |name: &str| -> anyhow::Result<String> {
-        let path = dir.join(name);
-        path.to_str()
-            .map(str::to_owned)
-            .with_context(|| format!("{} is not valid UTF-8", path.display()))
-    };
+    let dir = state_dir(args.dir.clone(), "orders")?;
     let (offsets, log_dir, output) = (
-        path("connect.offsets")?,
-        path("connect-log")?,
-        path("orders.jsonl")?,
+        dir.join("connect.offsets"),
+        dir.join("connect-log"),
+        dir.join("orders.jsonl"),
     );
 
     // The worker: values as JSON without schemas, source offsets in a file, committed every
@@ -411,8 +389,8 @@ async fn main() -> anyhow::Result<()> {
             "org.apache.kafka.connect.json.JsonConverter",
         ),
         ("value.converter.schemas.enable", "false"),
-        ("offset.storage.file.filename", &offsets),
-        ("embedded.log.dir", &log_dir),
+        ("offset.storage.file.filename", path_str(&offsets)?),
+        ("embedded.log.dir", path_str(&log_dir)?),
         ("offset.flush.interval.ms", "1000"),
     ]);
     if let Some(servers) = &args.bootstrap_servers {
@@ -449,7 +427,7 @@ async fn main() -> anyhow::Result<()> {
                 ("name", SINK),
                 ("connector.class", "FileStreamSink"),
                 ("topics", TOPIC),
-                ("file", &output),
+                ("file", path_str(&output)?),
                 (
                     "value.converter",
                     "org.apache.kafka.connect.storage.StringConverter",
@@ -461,10 +439,10 @@ async fn main() -> anyhow::Result<()> {
 
     match &args.bootstrap_servers {
         Some(servers) => println!("log: Kafka at {servers}, topic {TOPIC}"),
-        None => println!("log: embedded, in {log_dir}, topic {TOPIC}"),
+        None => println!("log: embedded, in {}, topic {TOPIC}", log_dir.display()),
     }
     println!("state: {}", dir.display());
-    println!("output: {output}");
+    println!("output: {}", output.display());
     println!("Ctrl-C or SIGTERM stops the service and commits its offsets.");
 
     // Run until a signal comes, or until a connector or task fails: this service has no use
@@ -502,54 +480,9 @@ async fn first_failure(runtime: &Runtime) -> String {
             let Ok(status) = runtime.connector_status(&name).await else {
                 continue;
             };
-            if status.connector.state == State::Failed {
-                let trace = status.connector.trace.unwrap_or_default();
-                return format!("connector {name} failed: {trace}");
+            if let Some(failure) = failure(&status) {
+                return failure;
             }
-            if let Some(task) = status.tasks.iter().find(|t| t.state == State::Failed) {
-                let trace = task.trace.clone().unwrap_or_default();
-                return format!("task {name}-{} failed: {trace}", task.id);
-            }
-        }
-    }
-}
-
-/// Ctrl-C, and SIGTERM where there is one (what `kill`, systemd and Kubernetes send).
-struct Signals {
-    #[cfg(unix)]
-    interrupt: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    terminate: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    /// Installs the handlers now, so that no signal is missed from here on.
-    fn listen() -> std::io::Result<Self> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Ok(Self {
-                interrupt: signal(SignalKind::interrupt())?,
-                terminate: signal(SignalKind::terminate())?,
-            })
-        }
-        #[cfg(not(unix))]
-        Ok(Self {})
-    }
-
-    /// The name of the next signal that arrives.
-    async fn recv(&mut self) -> &'static str {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                _ = self.interrupt.recv() => "Ctrl-C",
-                _ = self.terminate.recv() => "SIGTERM",
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-            "Ctrl-C"
         }
     }
 }

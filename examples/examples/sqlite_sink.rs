@@ -46,10 +46,12 @@ use connect_api::data::Value;
 use connect_api::error::{ConnectError, Result as ConnectResult};
 use connect_api::record::{OffsetAndMetadata, SinkRecord, TopicPartition};
 use connect_api::task::{SinkTask, SinkTaskContext};
+use connect_examples::{
+    FileSource, absolute_state_dir, ensure_not_failed, init_tracing, interrupted, path_str, props,
+    start_with_file_source, write_generated_input,
+};
 use connect_runtime::Runtime;
-use connect_runtime::config::WorkerConfig;
 use connect_runtime::plugins::Plugins;
-use connect_runtime::worker::State;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 // ---------------------------------------------------------------------------------------------
@@ -87,8 +89,16 @@ impl Connector for SqliteSinkConnector {
         env!("CARGO_PKG_VERSION").to_owned()
     }
 
+    /// Creates the database and its tables once, before any task runs: SQLite does not wait
+    /// (busy_timeout) when several connections switch a new file to WAL at the same moment.
     async fn start(&mut self, props: &ConfigMap) -> ConnectResult<()> {
-        SqliteSinkConfig::from_props(props)?;
+        let config = SqliteSinkConfig::from_props(props)?;
+        tokio::task::spawn_blocking(move || open_database(&config.path).map(drop))
+            .await
+            .map_err(|e| {
+                ConnectError::other(format!("creating the SQLite database panicked: {e}"))
+            })?
+            .map_err(sqlite_error)?;
         self.props = props.clone();
         Ok(())
     }
@@ -436,35 +446,11 @@ const STALL_TIMEOUT: Duration = Duration::from_secs(60);
 const SOURCE: &str = "file-source";
 const SINK: &str = "sqlite-sink";
 
-fn props(pairs: &[(&str, &str)]) -> ConfigMap {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
-
-fn path_str(path: &Path) -> anyhow::Result<&str> {
-    path.to_str()
-        .with_context(|| format!("{} is not valid UTF-8", path.display()))
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_tracing();
     let args = Args::parse();
-    let dir = args.dir.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("kconnect-sqlite-sink-{}", std::process::id()))
-    });
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    // Absolute paths: the source's offsets are keyed by the file name as configured.
-    let dir = dir
-        .canonicalize()
-        .with_context(|| format!("resolving {}", dir.display()))?;
+    let dir = absolute_state_dir(args.dir.clone(), "sqlite-sink")?;
     let input = match &args.input {
         Some(input) => input
             .canonicalize()
@@ -484,12 +470,7 @@ async fn main() -> anyhow::Result<()> {
     let runtime = start_pipeline(&args, &dir, &input, &database).await?;
     let waited = tokio::select! {
         waited = wait_for_rows(&runtime, &database, expected.len()) => waited,
-        interrupted = tokio::signal::ctrl_c() => match interrupted {
-            Ok(()) => Err(anyhow::anyhow!(
-                "interrupted; run again with --dir {} to carry on", dir.display()
-            )),
-            Err(error) => Err(error).context("waiting for Ctrl-C"),
-        },
+        interrupted = interrupted(&dir) => interrupted,
     };
     // Stops the tasks: the sink's last pre_commit goes to the consumer group, the source stores
     // its position in the file.
@@ -522,40 +503,25 @@ async fn start_pipeline(
     input: &Path,
     database: &Path,
 ) -> anyhow::Result<Runtime> {
-    let offsets = dir.join("connect.offsets");
-    let log = dir.join("log");
-    let converter = "org.apache.kafka.connect.storage.StringConverter";
-    let mut worker = props(&[
-        ("key.converter", converter),
-        ("value.converter", converter),
-        ("offset.storage.file.filename", path_str(&offsets)?),
-        ("embedded.log.dir", path_str(&log)?),
-        ("offset.flush.interval.ms", "500"),
-    ]);
-    if let Some(servers) = &args.bootstrap_servers {
-        worker.insert("bootstrap.servers".into(), servers.clone());
-    }
     let plugins = Plugins::builtin().with_sink_connector(SqliteSinkConnector::CLASS, || {
         Box::new(SqliteSinkConnector::default())
     });
-    let runtime = Runtime::builder(WorkerConfig::standalone(worker)?)
-        .plugins(plugins)
-        .build()
-        .await?;
+    let source = FileSource {
+        name: SOURCE,
+        input,
+        topic: &args.topic,
+        partitions: args.partitions,
+    };
+    let runtime = start_with_file_source(
+        dir,
+        args.bootstrap_servers.as_deref(),
+        "org.apache.kafka.connect.storage.StringConverter",
+        plugins,
+        source,
+    )
+    .await?;
     let partitions = args.partitions.to_string();
     let batch_size = args.batch_size.to_string();
-    runtime
-        .create_connector(
-            props(&[
-                ("name", SOURCE),
-                ("connector.class", "FileStreamSource"),
-                ("file", path_str(input)?),
-                ("topic", &args.topic),
-                ("topic.creation.default.partitions", &partitions),
-            ]),
-            None,
-        )
-        .await?;
     runtime
         .create_connector(
             props(&[
@@ -579,22 +545,7 @@ async fn wait_for_rows(runtime: &Runtime, database: &Path, expected: usize) -> a
     let started = Instant::now();
     let (mut last_count, mut last_change, mut last_report) = (0, Instant::now(), Instant::now());
     loop {
-        for name in [SOURCE, SINK] {
-            let status = runtime.connector_status(name).await?;
-            if status.connector.state == State::Failed {
-                bail!(
-                    "{name} failed: {}",
-                    status.connector.trace.unwrap_or_default()
-                );
-            }
-            if let Some(task) = status.tasks.iter().find(|t| t.state == State::Failed) {
-                bail!(
-                    "task {name}-{} failed: {}",
-                    task.id,
-                    task.trace.clone().unwrap_or_default()
-                );
-            }
-        }
+        ensure_not_failed(runtime, &[SOURCE, SINK]).await?;
         let count = {
             let database = database.to_path_buf();
             tokio::task::spawn_blocking(move || count_rows(&database)).await?
@@ -755,20 +706,7 @@ fn generate_input(path: &Path, count: usize) -> anyhow::Result<PathBuf> {
     let text: String = (0..count)
         .map(|i| format!("line {i:07} {}\n", WORDS[..=i % WORDS.len()].join(" ")))
         .collect();
-    match std::fs::read(path) {
-        Ok(existing) if existing == text.as_bytes() => return Ok(path.to_path_buf()),
-        Ok(_) => bail!(
-            "{} exists with other content: use the --lines of the run that wrote it, or a new --dir",
-            path.display()
-        ),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-        Err(error) => return Err(error).with_context(|| format!("reading {}", path.display())),
-    }
-    // Written aside and renamed, so that a run killed here leaves no half file to resume from.
-    let partial = path.with_extension("partial");
-    std::fs::write(&partial, text).with_context(|| format!("writing {}", partial.display()))?;
-    std::fs::rename(&partial, path).with_context(|| format!("renaming to {}", path.display()))?;
-    Ok(path.to_path_buf())
+    write_generated_input(path, &text)
 }
 
 /// The lines FileStreamSource sends from `path`: those ended by `\n`, `\r\n` or `\r`. A last line

@@ -11,8 +11,24 @@
 //! * `axum_service`: an axum service that serves Kafka Connect's REST API next to its own
 //!   routes.
 //!
+//! The plumbing they share is in this library, re-exported at its root so that an example says
+//! `use connect_examples::props;`: [`props`] and [`path_str`] for configurations, [`state_dir`]
+//! and [`absolute_state_dir`] for the directory an example keeps its state in, [`init_tracing`]
+//! for logging, [`write_generated_input`] for the input lines a batch example generates,
+//! [`start_with_file_source`] for the worker and FileStreamSource its pipeline starts with,
+//! [`ensure_not_failed`] and [`failure`] to stop when a connector or task is FAILED, and
+//! [`interrupted`] and [`Signals`] to stop on Ctrl-C or SIGTERM. What an example teaches (its
+//! connector, task, transform and worker settings) stays in the example.
+//!
 //! This crate also compiles the README's and the guides' examples as doc tests, so that they
 //! stay true.
+
+mod support;
+
+pub use support::{
+    FileSource, Signals, absolute_state_dir, ensure_not_failed, failure, init_tracing, interrupted,
+    path_str, props, start_with_file_source, state_dir, write_generated_input,
+};
 
 /// The README's examples.
 #[doc = include_str!("../../README.md")]

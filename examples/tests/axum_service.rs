@@ -7,144 +7,44 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::path::Path;
+use std::process::Command;
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use support::Service;
 
 /// How long the service may take to print its address, and a connector to get going.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long the service may take to stop after SIGTERM.
 const EXIT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A running service; killed if the test fails before it stops.
-struct Service {
-    child: Child,
-    lines: Receiver<String>,
-    stdout: Arc<Mutex<String>>,
-    stderr: Arc<Mutex<String>>,
-    readers: Vec<JoinHandle<()>>,
+/// Starts the service on a free port, its state in `dir`.
+fn start(dir: &Path) -> Service {
+    let mut command = Command::new(support::example_binary("axum_service"));
+    command.args(["--listen", "127.0.0.1:0", "--dir"]).arg(dir);
+    Service::start(command, "the axum_service example")
 }
 
-/// Copies what `stream` prints into `into` until it closes, also sending each line to `lines`.
-fn collect(
-    stream: impl Read + Send + 'static,
-    into: Arc<Mutex<String>>,
-    lines: Option<mpsc::Sender<String>>,
-) -> JoinHandle<()> {
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            let mut text = into.lock().expect("output buffer");
-            text.push_str(&line);
-            text.push('\n');
-            drop(text);
-            if let Some(lines) = &lines {
-                let _ = lines.send(line);
+/// The base URL from the `listening on http://ADDR` line.
+fn base_url(service: &Service) -> String {
+    let deadline = Instant::now() + START_TIMEOUT;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match service.next_line(left) {
+            Ok(line) => {
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    return url.to_owned();
+                }
             }
-        }
-    })
-}
-
-impl Service {
-    fn start(dir: &std::path::Path) -> Self {
-        let binary = support::example_binary("axum_service");
-        let mut child = Command::new(binary)
-            .args(["--listen", "127.0.0.1:0", "--dir"])
-            .arg(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting the axum_service example");
-        let (stdout, stderr) = (Arc::default(), Arc::default());
-        let (sender, lines) = mpsc::channel();
-        let readers = vec![
-            collect(
-                child.stdout.take().expect("piped stdout"),
-                Arc::clone(&stdout),
-                Some(sender),
+            Err(RecvTimeoutError::Timeout) => panic!(
+                "no `listening on` line within {START_TIMEOUT:?}\n{}",
+                service.printed()
             ),
-            collect(
-                child.stderr.take().expect("piped stderr"),
-                Arc::clone(&stderr),
-                None,
-            ),
-        ];
-        Self {
-            child,
-            lines,
-            stdout,
-            stderr,
-            readers,
-        }
-    }
-
-    fn printed(&self) -> String {
-        format!(
-            "stdout:\n{}\nstderr:\n{}",
-            self.stdout.lock().expect("stdout buffer"),
-            self.stderr.lock().expect("stderr buffer")
-        )
-    }
-
-    /// The base URL from the `listening on http://ADDR` line.
-    fn base_url(&self) -> String {
-        let deadline = Instant::now() + START_TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    if let Some(url) = line.strip_prefix("listening on ") {
-                        return url.to_owned();
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => panic!(
-                    "no `listening on` line within {START_TIMEOUT:?}\n{}",
-                    self.printed()
-                ),
-                Err(RecvTimeoutError::Disconnected) => {
-                    panic!("the service exited before listening\n{}", self.printed())
-                }
+            Err(RecvTimeoutError::Disconnected) => {
+                panic!("the service exited before listening\n{}", service.printed())
             }
-        }
-    }
-
-    /// Sends SIGTERM as `kill` does and waits for the service to exit and its output to be
-    /// read to the end.
-    async fn terminate(&mut self) -> ExitStatus {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("running kill");
-        assert!(sent.success(), "kill -TERM {pid} failed: {sent}");
-        let deadline = Instant::now() + EXIT_TIMEOUT;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("checking on the service") {
-                for reader in std::mem::take(&mut self.readers) {
-                    reader.join().expect("output reader");
-                }
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the service did not exit within {EXIT_TIMEOUT:?} of SIGTERM\n{}",
-                self.printed()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
         }
     }
 }
@@ -177,8 +77,8 @@ async fn serves_its_own_routes_and_the_connect_api_then_stops_on_sigterm() {
     let temp = tempfile::tempdir().expect("temp dir");
     let input = temp.path().join("in.txt");
     std::fs::write(&input, "alpha\nbeta\n").expect("writing the input file");
-    let mut service = Service::start(&temp.path().join("state"));
-    let base = service.base_url();
+    let mut service = start(&temp.path().join("state"));
+    let base = base_url(&service);
     let client = reqwest::Client::new();
 
     // The service's own route.
@@ -242,7 +142,7 @@ async fn serves_its_own_routes_and_the_connect_api_then_stops_on_sigterm() {
     );
 
     let started_stopping = Instant::now();
-    let exit = service.terminate().await;
+    let exit = service.terminate(EXIT_TIMEOUT);
     assert!(exit.success(), "exit status {exit}\n{}", service.printed());
     let printed = service.printed();
     assert!(printed.contains("SIGTERM: stopping"), "{printed}");

@@ -7,64 +7,19 @@
 mod support;
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use connect_testkit::file_readers;
 use connect_testkit::require_broker;
-use support::example_binary;
+use support::Run;
 
 /// Runs the example to its end (at most `timeout`) and returns its standard output; fails the
 /// test when it does not exit 0.
 async fn run_example(dir: &Path, name: &str, args: &[&str], timeout: Duration) -> String {
-    let (stdout, stderr) = (
-        dir.join(format!("{name}.out")),
-        dir.join(format!("{name}.err")),
-    );
-    let child = Command::new(example_binary("file_to_hdfs"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(File::create(&stdout).unwrap())
-        .stderr(File::create(&stderr).unwrap())
-        .spawn()
-        .expect("starting the file_to_hdfs example");
-    /// Kills the example if the test fails while it runs.
-    struct KillOnDrop(Child);
-    impl Drop for KillOnDrop {
-        fn drop(&mut self) {
-            if matches!(self.0.try_wait(), Ok(None)) {
-                let _ = self.0.kill();
-                let _ = self.0.wait();
-            }
-        }
-    }
-    let mut child = KillOnDrop(child);
-    let output = || {
-        format!(
-            "stdout:\n{}\nstderr:\n{}",
-            std::fs::read_to_string(&stdout).unwrap_or_default(),
-            std::fs::read_to_string(&stderr).unwrap_or_default()
-        )
-    };
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(status) = child.0.try_wait().unwrap() {
-            assert!(
-                status.success(),
-                "the example exited with {status}\n{}",
-                output()
-            );
-            return std::fs::read_to_string(&stdout).unwrap();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the example did not finish within {timeout:?}\n{}",
-            output()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    Run::start("file_to_hdfs", dir, name, args)
+        .success(timeout)
+        .await
 }
 
 /// A committed file: partition and offsets from its name.

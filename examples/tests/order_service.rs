@@ -9,15 +9,13 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use connect_testkit::kafka_python::{self, Expect};
 use connect_testkit::require_broker;
+use support::Service;
 
 const SHOPS: usize = 3;
 /// How long the service may take to stop after SIGTERM.
@@ -25,135 +23,52 @@ const EXIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long the output may take to reach the expected number of lines.
 const OUTPUT_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A running order service; killed if the test fails before it stops.
-struct Service {
-    child: Child,
-    stdout: Arc<Mutex<String>>,
-    stderr: Arc<Mutex<String>>,
-    readers: Vec<JoinHandle<()>>,
+/// Starts the order service on `dir`, with `extra` arguments.
+fn start(binary: &Path, dir: &Path, extra: &[&str]) -> Service {
+    let mut command = Command::new(binary);
+    command
+        .arg("--dir")
+        .arg(dir)
+        .args(["--shops", &SHOPS.to_string()])
+        .args(["--orders-per-second", "50", "--tasks", "2"])
+        .args(extra);
+    Service::start(command, "the order_service example")
 }
 
-/// Copies what `stream` prints into `into` until it closes.
-fn collect(mut stream: impl Read + Send + 'static, into: Arc<Mutex<String>>) -> JoinHandle<()> {
-    std::thread::spawn(move || {
-        let mut reader = BufReader::new(&mut stream);
-        let mut line = String::new();
-        while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
-            into.lock().expect("output buffer").push_str(&line);
-            line.clear();
+/// Waits until `output` holds at least `lines` complete lines.
+fn wait_for_lines(service: &mut Service, output: &Path, lines: usize) {
+    let deadline = Instant::now() + OUTPUT_TIMEOUT;
+    loop {
+        let have = complete_lines(output).len();
+        if have >= lines {
+            return;
         }
-    })
-}
-
-impl Service {
-    fn start(binary: &Path, dir: &Path, extra: &[&str]) -> Self {
-        let mut child = Command::new(binary)
-            .arg("--dir")
-            .arg(dir)
-            .args(["--shops", &SHOPS.to_string()])
-            .args(["--orders-per-second", "50", "--tasks", "2"])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting the order_service example");
-        let (stdout, stderr) = (Arc::default(), Arc::default());
-        let readers = vec![
-            collect(
-                child.stdout.take().expect("piped stdout"),
-                Arc::clone(&stdout),
-            ),
-            collect(
-                child.stderr.take().expect("piped stderr"),
-                Arc::clone(&stderr),
-            ),
-        ];
-        Self {
-            child,
-            stdout,
-            stderr,
-            readers,
-        }
-    }
-
-    /// What the service printed so far, for failure messages.
-    fn printed(&self) -> String {
-        format!(
-            "stdout:\n{}\nstderr:\n{}",
-            self.stdout.lock().expect("stdout buffer"),
-            self.stderr.lock().expect("stderr buffer")
-        )
-    }
-
-    /// Waits until `output` holds at least `lines` complete lines.
-    fn wait_for_lines(&mut self, output: &Path, lines: usize) {
-        let deadline = Instant::now() + OUTPUT_TIMEOUT;
-        loop {
-            let have = complete_lines(output).len();
-            if have >= lines {
-                return;
-            }
-            if let Some(status) = self.child.try_wait().expect("checking on the service") {
-                panic!(
-                    "the service exited ({status}) with {have} of {lines} lines written\n{}",
-                    self.printed()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} holds {have} lines, not {lines}, after {OUTPUT_TIMEOUT:?}\n{}",
-                output.display(),
-                self.printed()
+        if let Some(status) = service.exited() {
+            panic!(
+                "the service exited ({status}) with {have} of {lines} lines written\n{}",
+                service.printed()
             );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Sends SIGTERM as `kill` does and waits for the service to exit; returns what it printed
-    /// on stdout.
-    fn terminate(mut self) -> String {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("running kill");
-        assert!(sent.success(), "kill -TERM {pid} failed: {sent}");
-        let status = self.wait_exit();
-        for reader in std::mem::take(&mut self.readers) {
-            reader.join().expect("output reader");
         }
         assert!(
-            status.success(),
-            "the service exited with {status} after SIGTERM\n{}",
-            self.printed()
+            Instant::now() < deadline,
+            "{} holds {have} lines, not {lines}, after {OUTPUT_TIMEOUT:?}\n{}",
+            output.display(),
+            service.printed()
         );
-        self.stdout.lock().expect("stdout buffer").clone()
-    }
-
-    fn wait_exit(&mut self) -> ExitStatus {
-        let deadline = Instant::now() + EXIT_TIMEOUT;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("checking on the service") {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the service did not exit within {EXIT_TIMEOUT:?} of SIGTERM\n{}",
-                self.printed()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
-impl Drop for Service {
-    fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
+/// Sends SIGTERM as `kill` does and waits for the service to exit; returns what it printed on
+/// stdout.
+fn terminate(mut service: Service) -> String {
+    let status = service.terminate(EXIT_TIMEOUT);
+    assert!(
+        status.success(),
+        "the service exited with {status} after SIGTERM\n{}",
+        service.printed()
+    );
+    service.stdout()
 }
 
 /// The newline-terminated lines of `path` (none while it does not exist).
@@ -210,18 +125,18 @@ fn output_orders(output: &Path) -> Vec<serde_json::Value> {
 fn run_twice(binary: &Path, dir: &Path, extra: &[&str]) -> Vec<serde_json::Value> {
     let output: PathBuf = dir.join("orders.jsonl");
 
-    let mut first = Service::start(binary, dir, extra);
-    first.wait_for_lines(&output, 150);
-    let printed = first.terminate();
+    let mut first = start(binary, dir, extra);
+    wait_for_lines(&mut first, &output, 150);
+    let printed = terminate(first);
     assert!(
         printed.contains(&format!("output: {}", output.display())),
         "the service says where the output goes:\n{printed}"
     );
     let after_first = complete_lines(&output).len();
 
-    let mut second = Service::start(binary, dir, extra);
-    second.wait_for_lines(&output, after_first + 150);
-    let printed = second.terminate();
+    let mut second = start(binary, dir, extra);
+    wait_for_lines(&mut second, &output, after_first + 150);
+    let printed = terminate(second);
     for shop in 0..SHOPS {
         let starting = format!("shop-{shop}: starting at order ");
         let line = printed

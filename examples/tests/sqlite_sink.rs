@@ -7,90 +7,25 @@
 mod support;
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use connect_runtime::offsets::{FileOffsetStore, OffsetStore};
 use connect_testkit::require_broker;
 use rusqlite::{Connection, OpenFlags};
-use support::example_binary;
+use support::Run;
 
-/// The example running as a process, its output going to files; killed if the test fails.
-struct Run {
-    child: Child,
-    stdout: PathBuf,
-    stderr: PathBuf,
+/// Starts the example with `args`, its output in `<name>.out` and `<name>.err` in `dir`.
+fn start(dir: &Path, name: &str, args: &[&str]) -> Run {
+    Run::start("sqlite_sink", dir, name, args)
 }
 
-impl Run {
-    fn start(dir: &Path, name: &str, args: &[&str]) -> Self {
-        let stdout = dir.join(format!("{name}.out"));
-        let stderr = dir.join(format!("{name}.err"));
-        let child = Command::new(example_binary("sqlite_sink"))
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(File::create(&stdout).expect("creating the stdout file"))
-            .stderr(File::create(&stderr).expect("creating the stderr file"))
-            .spawn()
-            .expect("starting the sqlite_sink example");
-        Self {
-            child,
-            stdout,
-            stderr,
-        }
-    }
-
-    fn output(&self) -> String {
-        format!(
-            "stdout:\n{}\nstderr:\n{}",
-            std::fs::read_to_string(&self.stdout).unwrap_or_default(),
-            std::fs::read_to_string(&self.stderr).unwrap_or_default()
-        )
-    }
-
-    /// The exit status, once the process has exited.
-    fn exited(&mut self) -> Option<ExitStatus> {
-        self.child.try_wait().expect("checking on the example")
-    }
-
-    /// Waits for the process to exit and returns its standard output; fails the test when it
-    /// does not exit 0 within `timeout`.
-    async fn success(mut self, timeout: Duration) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(status) = self.exited() {
-                assert!(
-                    status.success(),
-                    "the example exited with {status}\n{}",
-                    self.output()
-                );
-                return std::fs::read_to_string(&self.stdout).unwrap();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the example did not finish within {timeout:?}\n{}",
-                self.output()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// SIGKILL, as a crash or `kill -9` would.
-    fn kill9(&mut self) {
-        self.child.kill().expect("killing the example");
-        self.child.wait().expect("waiting for the killed example");
-    }
-}
-
-impl Drop for Run {
-    fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
+/// Runs the example to its end and returns its standard output; fails the test when it does not
+/// exit 0 within a minute.
+async fn run_to_end(dir: &Path, name: &str, args: &[&str]) -> String {
+    start(dir, name, args)
+        .success(Duration::from_secs(60))
+        .await
 }
 
 /// The rows of the table, read here: line → (partition, offset) of each copy.
@@ -188,12 +123,12 @@ fn input_of(dir: &Path) -> String {
 async fn copies_every_line_into_sqlite_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");
-    let run = Run::start(
+    let stdout = run_to_end(
         dir.path(),
         "run",
         &["--dir", state.to_str().unwrap(), "--lines", "20000"],
-    );
-    let stdout = run.success(Duration::from_secs(60)).await;
+    )
+    .await;
     assert!(stdout.contains("OK: 20000 lines"), "{stdout}");
 
     let input = input_of(&state);
@@ -204,12 +139,12 @@ async fn copies_every_line_into_sqlite_exactly_once() {
     assert_eq!(table.offsets.len(), 2, "two partitions by default");
 
     // Run again on the same directory: nothing new to copy, nothing copied twice.
-    let again = Run::start(
+    let stdout = run_to_end(
         dir.path(),
         "again",
         &["--dir", state.to_str().unwrap(), "--lines", "20000"],
-    );
-    let stdout = again.success(Duration::from_secs(60)).await;
+    )
+    .await;
     assert!(stdout.contains("OK: 20000 lines"), "{stdout}");
     assert_exactly_once(&read_table(&state.join("lines.db")), &expected);
 }
@@ -221,7 +156,7 @@ async fn copies_a_file_of_ones_own_with_repeated_empty_and_unfinished_lines() {
     let input = dir.path().join("notes.txt");
     // Line ends as FileStreamSource knows them; "last" has none yet, so it is not sent.
     std::fs::write(&input, "same\r\nsame\n\nold mac\rsame\nlast").unwrap();
-    let run = Run::start(
+    let stdout = run_to_end(
         dir.path(),
         "run",
         &[
@@ -232,8 +167,8 @@ async fn copies_a_file_of_ones_own_with_repeated_empty_and_unfinished_lines() {
             "--partitions",
             "1",
         ],
-    );
-    let stdout = run.success(Duration::from_secs(60)).await;
+    )
+    .await;
     assert!(stdout.contains("OK: 5 lines"), "{stdout}");
     let table = read_table(&state.join("lines.db"));
     assert_eq!(table.rows, 5);
@@ -249,9 +184,7 @@ async fn the_database_not_the_consumer_group_decides_where_the_sink_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");
     let args = ["--dir", state.to_str().unwrap(), "--lines", "20000"];
-    let stdout = Run::start(dir.path(), "first", &args)
-        .success(Duration::from_secs(60))
-        .await;
+    let stdout = run_to_end(dir.path(), "first", &args).await;
     assert!(stdout.contains("OK: 20000 lines"), "{stdout}");
 
     // The consumer group now stands at the end of the topic. Without the database, the sink
@@ -259,9 +192,7 @@ async fn the_database_not_the_consumer_group_decides_where_the_sink_resumes() {
     for file in ["lines.db", "lines.db-wal", "lines.db-shm"] {
         let _ = std::fs::remove_file(state.join(file));
     }
-    let stdout = Run::start(dir.path(), "second", &args)
-        .success(Duration::from_secs(60))
-        .await;
+    let stdout = run_to_end(dir.path(), "second", &args).await;
     assert!(stdout.contains("OK: 20000 lines"), "{stdout}");
     let input = input_of(&state);
     assert_exactly_once(
@@ -292,7 +223,7 @@ async fn killed_while_writing_and_started_again_it_still_holds_each_line_once() 
     let started = Instant::now();
     // Transactions of 20 records: the sink writes a few times more slowly than the source reads,
     // which leaves a wide window to kill it in once the source is done (below).
-    let mut first = Run::start(
+    let mut first = start(
         dir.path(),
         "first",
         &[&args[..], &["--batch-size", "20"]].concat(),
@@ -338,8 +269,7 @@ async fn killed_while_writing_and_started_again_it_still_holds_each_line_once() 
     let killed_after = started.elapsed();
 
     let restarted = Instant::now();
-    let second = Run::start(dir.path(), "second", &args);
-    let stdout = second.success(Duration::from_secs(60)).await;
+    let stdout = run_to_end(dir.path(), "second", &args).await;
     let second_run = restarted.elapsed();
     assert!(stdout.contains(&format!("OK: {LINES} lines")), "{stdout}");
 
@@ -358,7 +288,7 @@ async fn copies_through_a_kafka_broker() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");
     let bootstrap = broker.bootstrap();
-    let run = Run::start(
+    let stdout = run_to_end(
         dir.path(),
         "run",
         &[
@@ -371,8 +301,8 @@ async fn copies_through_a_kafka_broker() {
             "--topic",
             "sqlite-lines",
         ],
-    );
-    let stdout = run.success(Duration::from_secs(60)).await;
+    )
+    .await;
     assert!(stdout.contains("OK: 5000 lines"), "{stdout}");
     assert!(
         !state.join("log").exists(),

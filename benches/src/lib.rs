@@ -62,3 +62,79 @@ pub fn median_time<T>(samples: usize, mut run: impl FnMut() -> T) -> Duration {
     times.sort();
     times[times.len() / 2]
 }
+
+/// What a workload is held to.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    /// Our figure divided by the baseline's (both "higher is better") must be at least this.
+    MinRatio(f64),
+    /// Our figure (lower is better: memory, latency) must be at most this.
+    AtMost(f64),
+    /// Reported, not held to a target (scaling curves).
+    None,
+}
+
+/// One row of the performance table: a workload, our figure, the baseline measured in the same
+/// run, and the target.
+///
+/// Each bench prints its rows with [`BenchResult::print`] as one `BENCH-RESULT {json}` line;
+/// `cargo xtask bench` collects them from every bench into one table.
+#[derive(Debug, Clone)]
+pub struct BenchResult {
+    /// The group of the table it belongs to, e.g. `pipeline`, `converters`, `resources`.
+    pub group: &'static str,
+    /// What was measured, e.g. `file → embedded log → file`.
+    pub workload: String,
+    /// The unit of `ours` and `baseline`, e.g. `k rec/s`, `MiB`, `ms`.
+    pub unit: &'static str,
+    /// Our median figure.
+    pub ours: f64,
+    /// The baseline's median figure in the same run, and what it is.
+    pub baseline: Option<(f64, &'static str)>,
+    /// What the figure is held to.
+    pub target: Target,
+}
+
+impl BenchResult {
+    /// `ours / baseline` when there is a baseline.
+    pub fn ratio(&self) -> Option<f64> {
+        self.baseline
+            .map(|(baseline, _)| self.ours / baseline)
+            .filter(|ratio| ratio.is_finite())
+    }
+
+    /// Whether the target is met; `None` when there is none.
+    pub fn meets_target(&self) -> Option<bool> {
+        match self.target {
+            Target::MinRatio(min) => self.ratio().map(|ratio| ratio >= min),
+            Target::AtMost(max) => Some(self.ours <= max),
+            Target::None => None,
+        }
+    }
+
+    /// The result as one JSON object.
+    pub fn to_json(&self) -> serde_json::Value {
+        let (target_kind, target_value) = match self.target {
+            Target::MinRatio(min) => ("min_ratio", Some(min)),
+            Target::AtMost(max) => ("at_most", Some(max)),
+            Target::None => ("none", None),
+        };
+        serde_json::json!({
+            "group": self.group,
+            "workload": self.workload,
+            "unit": self.unit,
+            "ours": self.ours,
+            "baseline": self.baseline.map(|(value, _)| value),
+            "baseline_name": self.baseline.map(|(_, name)| name),
+            "ratio": self.ratio(),
+            "target_kind": target_kind,
+            "target": target_value,
+            "met": self.meets_target(),
+        })
+    }
+
+    /// Prints the `BENCH-RESULT {json}` line `cargo xtask bench` collects.
+    pub fn print(&self) {
+        println!("BENCH-RESULT {}", self.to_json());
+    }
+}

@@ -28,7 +28,7 @@ use connect_api::data::{Schema, SchemaAndValue, Value};
 use connect_api::header::Headers;
 use connect_api::storage::Converter;
 use connect_avro::AvroData;
-use connect_benches::{customer, customer_schema, median_time};
+use connect_benches::{BenchResult, Target, customer, customer_schema, median_time};
 use connect_schema_registry::AvroConverter;
 use connect_testkit::schema_registry::TestRegistry;
 use criterion::{Criterion, Throughput};
@@ -186,6 +186,22 @@ fn report(f: &Fixture) {
             per_second(ours),
             per_second(baseline)
         );
+        BenchResult {
+            group: "converters",
+            workload: format!("AvroConverter {name}"),
+            unit: "k rec/s",
+            ours: per_second(ours) / 1e3,
+            baseline: Some((
+                per_second(baseline) / 1e3,
+                if name == "serialize" {
+                    "apache-avro GenericDatumWriter"
+                } else {
+                    "apache-avro GenericDatumReader"
+                },
+            )),
+            target: Target::MinRatio(0.7),
+        }
+        .print();
     }
 }
 

@@ -18,7 +18,7 @@ use connect_api::data::{Schema, Value};
 use connect_api::header::Headers;
 use connect_api::storage::Converter;
 use connect_api::storage::json::{JsonConverter, JsonConverterConfig};
-use connect_benches::{customer, customer_schema, median_time};
+use connect_benches::{BenchResult, Target, customer, customer_schema, median_time};
 use criterion::{Criterion, Throughput};
 use futures::executor::block_on;
 
@@ -142,6 +142,28 @@ fn report(envelope: &Fixture, payload_only: &Fixture) {
             mib(ours),
             mib(baseline)
         );
+        let records = |d: Duration| 1.0 / d.as_secs_f64() / 1e3;
+        BenchResult {
+            group: "converters",
+            workload: format!("JsonConverter {name}"),
+            unit: "k rec/s",
+            ours: records(ours),
+            baseline: Some((
+                records(baseline),
+                if name.starts_with("serialize") {
+                    "serde_json::to_vec of a Value"
+                } else {
+                    "serde_json::from_slice to a Value"
+                },
+            )),
+            // The payload-only rows are context for the envelope's, not held to the target.
+            target: if name.contains("payload only") {
+                Target::None
+            } else {
+                Target::MinRatio(0.7)
+            },
+        }
+        .print();
     }
 }
 

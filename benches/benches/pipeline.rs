@@ -7,8 +7,8 @@
 //!    Target ≥ 0.9.
 //! 3. The broker into FileStreamSink, against rskafka's `StreamConsumer` reading the same topic
 //!    and writing the lines. Target ≥ 0.9.
-//! 4. Resident memory of an idle `connect-standalone` (release build) running both FileStream
-//!    connectors. Target ≤ 20 MiB.
+//!
+//! The idle worker's memory and start-up time are in `resources.rs`.
 //!
 //! Broker cases need nisshi (see docs/testing.md) and are skipped with a note without it.
 //! Run: `cargo bench -p connect-benches --bench pipeline` (`PIPELINE_LINES`, `PIPELINE_RUNS`
@@ -17,11 +17,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use connect_api::config::ConfigMap;
+use connect_benches::{BenchResult, Target};
 use connect_log::{Log, Partition};
 use connect_runtime::Runtime;
 use connect_runtime::config::WorkerConfig;
@@ -287,7 +288,37 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
-fn row(name: &str, lines: usize, baseline: &[Duration], ours: &[Duration], target: &str) {
+/// What one row of the table compares, for its `BENCH-RESULT` line.
+struct Workload {
+    name: &'static str,
+    baseline: &'static str,
+    min_ratio: f64,
+}
+
+const EMBEDDED: Workload = Workload {
+    name: "file → embedded log → file",
+    baseline: "line copy, BufReader → BufWriter",
+    min_ratio: 0.5,
+};
+const PRODUCE: Workload = Workload {
+    name: "file → broker",
+    baseline: "rskafka BatchProducer",
+    min_ratio: 0.9,
+};
+const CONSUME: Workload = Workload {
+    name: "broker → file",
+    baseline: "rskafka StreamConsumer",
+    min_ratio: 0.9,
+};
+
+fn row(
+    name: &str,
+    workload: &Workload,
+    lines: usize,
+    baseline: &[Duration],
+    ours: &[Duration],
+    target: &str,
+) {
     let (b, o) = (median(baseline.to_vec()), median(ours.to_vec()));
     let rate = |d: Duration| lines as f64 / d.as_secs_f64() / 1e3;
     println!(
@@ -296,81 +327,24 @@ fn row(name: &str, lines: usize, baseline: &[Duration], ours: &[Duration], targe
         rate(o),
         b.as_secs_f64() / o.as_secs_f64()
     );
+    BenchResult {
+        group: "pipeline",
+        workload: workload.name.to_owned(),
+        unit: "k rec/s",
+        ours: rate(o),
+        baseline: Some((rate(b), workload.baseline)),
+        target: Target::MinRatio(workload.min_ratio),
+    }
+    .print();
 }
 
-fn idle_memory() -> Option<f64> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = std::process::Command::new(&cargo)
-        .args([
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "connect-runtime",
-            "--bin",
-            "connect-standalone",
-        ])
-        .status()
-        .ok()?;
-    if !status.success() {
-        return None;
-    }
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            std::env::current_exe()
-                .unwrap()
-                .ancestors()
-                .nth(3)
-                .unwrap()
-                .to_path_buf()
-        });
-    let binary = target.join("release/connect-standalone");
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    std::fs::write(d.join("in.txt"), "one\ntwo\n").unwrap();
-    std::fs::write(
-        d.join("worker.properties"),
-        format!("key.converter=StringConverter\nvalue.converter=StringConverter\nlisteners=http://127.0.0.1:0\noffset.storage.file.filename={}\n", d.join("offsets").display()),
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("source.properties"),
-        format!(
-            "name=src\nconnector.class=FileStreamSource\ntopic=t\nfile={}\n",
-            d.join("in.txt").display()
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("sink.properties"),
-        format!(
-            "name=sink\nconnector.class=FileStreamSink\ntopics=t\nfile={}\n",
-            d.join("out.txt").display()
-        ),
-    )
-    .unwrap();
-    let mut child = std::process::Command::new(binary)
-        .args([
-            d.join("worker.properties"),
-            d.join("source.properties"),
-            d.join("sink.properties"),
-        ])
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .ok()?;
-    std::thread::sleep(Duration::from_secs(5));
-    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).ok()?;
-    let _ = child.kill();
-    let _ = child.wait();
-    let kib: f64 = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some(kib / 1024.0)
+/// Prints the `BENCH-SKIPPED {json}` line `cargo xtask bench` lists under its table for a
+/// workload that could not be measured.
+fn skipped(group: &str, workload: &str, reason: &str) {
+    println!(
+        "BENCH-SKIPPED {}",
+        serde_json::json!({ "group": group, "workload": workload, "reason": reason })
+    );
 }
 
 fn main() {
@@ -407,6 +381,7 @@ fn main() {
     }
     row(
         "file → embedded log → file (vs line copy)",
+        &EMBEDDED,
         lines,
         &base,
         &ours,
@@ -414,9 +389,15 @@ fn main() {
     );
 
     tokio.block_on(async {
-        let Ok(broker) = Broker::try_start(Storage::Memory).await else {
-            println!("(broker cases skipped: nisshi is not installed; see docs/testing.md)");
-            return;
+        let broker = match Broker::try_start(Storage::Memory).await {
+            Ok(broker) => broker,
+            Err(error) => {
+                println!("(broker cases skipped: nisshi is not installed; see docs/testing.md)");
+                for workload in [&PRODUCE, &CONSUME] {
+                    skipped("pipeline", workload.name, &error.to_string());
+                }
+                return;
+            }
         };
         let bootstrap = broker.bootstrap();
         let (mut base_p, mut ours_p, mut base_c, mut ours_c) =
@@ -430,6 +411,7 @@ fn main() {
         }
         row(
             "file → broker (vs rskafka BatchProducer)",
+            &PRODUCE,
             lines,
             &base_p,
             &ours_p,
@@ -437,18 +419,11 @@ fn main() {
         );
         row(
             "broker → file (vs rskafka StreamConsumer)",
+            &CONSUME,
             lines,
             &base_c,
             &ours_c,
             "≥ 0.9",
         );
     });
-
-    match idle_memory() {
-        Some(mib) => println!(
-            "{:<44} {:>31.1} MiB {:>7}",
-            "idle connect-standalone, two file connectors", mib, "≤ 20"
-        ),
-        None => println!("(idle memory skipped: connect-standalone could not be built or started)"),
-    }
 }

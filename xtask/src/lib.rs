@@ -6,9 +6,13 @@
 //!   and of the built-in plugins;
 //! * [`rest`]: `rest-api.md` and `openapi.json`, the REST API from its OpenAPI document.
 //!
+//! `cargo xtask bench` runs every benchmark of `connect-benches` and prints one table of the
+//! results: see [`bench`].
+//!
 //! The binary and the test in `tests/` share this library, so the test checks exactly what the
 //! command writes.
 
+pub mod bench;
 pub mod configuration;
 pub mod markdown;
 pub mod rest;

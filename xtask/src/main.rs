@@ -1,5 +1,6 @@
 //! `cargo xtask docs [--check]`: generates the reference documentation in `docs/reference/`, or
-//! checks that the committed files match what the code generates.
+//! checks that the committed files match what the code generates. `cargo xtask bench`: runs the
+//! benchmarks and prints one table of the results.
 
 use std::process::ExitCode;
 
@@ -7,11 +8,13 @@ use anyhow::{Result, bail};
 
 const USAGE: &str = "\
 usage: cargo xtask docs [--check]
+       cargo xtask bench [--only NAME]... [--quick] [--json FILE]
 
   docs           write docs/reference/configuration.md, rest-api.md and openapi.json
                  from the code
   docs --check   regenerate in memory and fail, naming each file, when a committed
-                 file differs";
+                 file differs
+";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -45,10 +48,17 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             eprintln!("run `{}` to regenerate", xtask::FIX_COMMAND);
             Ok(ExitCode::FAILURE)
         }
+        ["bench", rest @ ..] => {
+            let options = xtask::bench::Options::parse(rest)?;
+            xtask::bench::run(&xtask::workspace_root(), &options)
+        }
         ["help" | "-h" | "--help"] | [] => {
-            println!("{USAGE}");
+            println!("{USAGE}{}", xtask::bench::USAGE);
             Ok(ExitCode::SUCCESS)
         }
-        _ => bail!("unknown arguments {args:?}\n\n{USAGE}"),
+        _ => bail!(
+            "unknown arguments {args:?}\n\n{USAGE}{}",
+            xtask::bench::USAGE
+        ),
     }
 }

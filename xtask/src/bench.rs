@@ -450,7 +450,7 @@ fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }
 
-/// The bench targets of [`PACKAGE`], from `cargo metadata`, in [`BENCH_ORDER`] then by name.
+/// The bench targets of [`PACKAGE`], from `cargo metadata`, in `BENCH_ORDER` then by name.
 ///
 /// # Errors
 ///

@@ -7,7 +7,7 @@
 //! * [`rest`]: `rest-api.md` and `openapi.json`, the REST API from its OpenAPI document.
 //!
 //! `cargo xtask bench` runs every benchmark of `connect-benches` and prints one table of the
-//! results: see [`bench`].
+//! results: see [`bench`](mod@bench).
 //!
 //! The binary and the test in `tests/` share this library, so the test checks exactly what the
 //! command writes.

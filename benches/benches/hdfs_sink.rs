@@ -13,7 +13,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
@@ -27,10 +26,9 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, TimeUnit};
 use connect_api::config::ConfigMap;
 use connect_api::data::{Schema, Struct, Value};
-use connect_api::error::Result;
 use connect_api::record::{ConnectRecord, SinkRecord, TimestampType, TopicPartition};
-use connect_api::task::{ErrantRecordReporter, SinkTask, SinkTaskContext};
-use connect_benches::{BenchResult, Target, customer_schema};
+use connect_api::task::SinkTask;
+use connect_benches::{BenchResult, BenchSinkContext, Target, customer_schema, env_usize, median};
 use connect_hdfs::HdfsSinkTask;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
@@ -40,13 +38,6 @@ static ROWS: LazyLock<usize> = LazyLock::new(|| env_usize("HDFS_ROWS", 100_000).
 /// Records per `put`, the runtime's default `max.poll.records`.
 const BATCH: usize = 500;
 static RUNS: LazyLock<usize> = LazyLock::new(|| env_usize("HDFS_RUNS", 9).max(1));
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// `ROWS` records of partition 0 starting at `first_offset`, sharing their topic name as the
 /// runtime's do.
@@ -81,30 +72,6 @@ fn records(schema: &Schema, first_offset: i64) -> Vec<SinkRecord> {
         .collect()
 }
 
-/// What the runtime gives a task, reduced to what the sink uses.
-struct Context(Vec<TopicPartition>);
-
-impl SinkTaskContext for Context {
-    fn configs(&self) -> ConfigMap {
-        ConfigMap::new()
-    }
-    fn offsets(&self, _offsets: HashMap<TopicPartition, i64>) {}
-    fn timeout(&self, _timeout: Duration) {}
-    fn assignment(&self) -> Vec<TopicPartition> {
-        self.0.clone()
-    }
-    fn pause(&self, _partitions: &[TopicPartition]) -> Result<()> {
-        Ok(())
-    }
-    fn resume(&self, _partitions: &[TopicPartition]) -> Result<()> {
-        Ok(())
-    }
-    fn request_commit(&self) {}
-    fn errant_record_reporter(&self) -> Option<Arc<dyn ErrantRecordReporter>> {
-        None
-    }
-}
-
 /// The sink, started on `dir` with `format`.
 fn sink(runtime: &tokio::runtime::Runtime, dir: &Path, format: &str) -> HdfsSinkTask {
     let props: ConfigMap = [
@@ -117,7 +84,10 @@ fn sink(runtime: &tokio::runtime::Runtime, dir: &Path, format: &str) -> HdfsSink
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
     let mut task = HdfsSinkTask::new();
-    task.initialize(Arc::new(Context(vec![TopicPartition::new("customers", 0)])));
+    task.initialize(Arc::new(BenchSinkContext(vec![TopicPartition::new(
+        "customers",
+        0,
+    )])));
     runtime.block_on(task.start(&props)).unwrap();
     task
 }
@@ -288,11 +258,6 @@ fn avro_alone(schema: &apache_avro::Schema, records: &[SinkRecord], path: &Path)
         writer.append_value(AvroValue::Record(fields)).unwrap();
     }
     writer.into_inner().unwrap();
-}
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
 }
 
 /// Median times of the sink, of the library alone, and of the library with an `fsync` of its

@@ -21,8 +21,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use connect_api::config::ConfigMap;
-use connect_benches::{BenchResult, Target};
+use connect_benches::{BenchResult, Target, env_usize, median, props};
 use connect_log::{Log, Partition};
 use connect_runtime::Runtime;
 use connect_runtime::config::WorkerConfig;
@@ -34,20 +33,6 @@ use rskafka::client::partition::{Compression, UnknownTopicHandling};
 use rskafka::client::producer::BatchProducerBuilder;
 use rskafka::client::producer::aggregator::RecordAggregator;
 use rskafka::record::Record;
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn props(pairs: &[(&str, &str)]) -> ConfigMap {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
 
 fn write_input(path: &Path, lines: usize) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
@@ -281,11 +266,6 @@ async fn ours_consume(bootstrap: &str, topic: &str, len: u64) -> Duration {
     let elapsed = started.elapsed();
     runtime.shutdown().await;
     elapsed
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
 }
 
 /// What one row of the table compares, for its `BENCH-RESULT` line.

@@ -23,7 +23,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -32,28 +31,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use connect_api::config::ConfigMap;
-use connect_api::error::Result;
 use connect_api::record::{ConnectRecord, SinkRecord, TimestampType, TopicPartition};
-use connect_api::task::{ErrantRecordReporter, SinkTask, SinkTaskContext};
-use connect_benches::{BenchResult, Target, customer, customer_schema};
+use connect_api::task::SinkTask;
+use connect_benches::{
+    BenchResult, BenchSinkContext, Target, customer, customer_schema, env_usize, median,
+};
 use connect_hdfs::HdfsSinkTask;
 
 const GROUP: &str = "resources";
 /// Set in the child processes that measure the HDFS sink: `<format>:<partitions>`.
 const HDFS_CHILD: &str = "RESOURCES_HDFS_CHILD";
 const PARTITION_COUNTS: [usize; 4] = [1, 16, 64, 256];
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
-}
 
 /// VmRSS of a process in KiB.
 fn rss_kib(pid: &str) -> Option<f64> {
@@ -288,30 +276,6 @@ fn start_up_ms(binary: &Path) -> f64 {
 // The HDFS sink's open partitions (in a child process per measurement)
 // ---------------------------------------------------------------------------------------------
 
-/// What the runtime gives a task, reduced to what the sink uses.
-struct Context(Vec<TopicPartition>);
-
-impl SinkTaskContext for Context {
-    fn configs(&self) -> ConfigMap {
-        ConfigMap::new()
-    }
-    fn offsets(&self, _offsets: HashMap<TopicPartition, i64>) {}
-    fn timeout(&self, _timeout: Duration) {}
-    fn assignment(&self) -> Vec<TopicPartition> {
-        self.0.clone()
-    }
-    fn pause(&self, _partitions: &[TopicPartition]) -> Result<()> {
-        Ok(())
-    }
-    fn resume(&self, _partitions: &[TopicPartition]) -> Result<()> {
-        Ok(())
-    }
-    fn request_commit(&self) {}
-    fn errant_record_reporter(&self) -> Option<Arc<dyn ErrantRecordReporter>> {
-        None
-    }
-}
-
 /// `per_partition` customer records in each of `partitions` partitions of `topic`.
 fn hdfs_records(topic: &str, partitions: usize, per_partition: usize) -> Vec<SinkRecord> {
     let schema = customer_schema();
@@ -351,7 +315,7 @@ async fn hdfs_task(dir: &Path, format: &str, topic: &str, records: &[SinkRecord]
     assignment.sort();
     assignment.dedup();
     let mut task = HdfsSinkTask::new();
-    task.initialize(Arc::new(Context(assignment.clone())));
+    task.initialize(Arc::new(BenchSinkContext(assignment.clone())));
     task.start(&props).await.unwrap();
     task.open(&assignment).await.unwrap();
     for batch in records.chunks(500) {

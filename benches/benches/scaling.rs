@@ -37,7 +37,7 @@ use connect_api::data::{Schema, Value};
 use connect_api::error::{ConnectError, Result};
 use connect_api::record::{OffsetMap, SinkRecord, SourceRecord, TopicPartition};
 use connect_api::task::{SinkTask, SourceTask};
-use connect_benches::{BenchResult, Target};
+use connect_benches::{BenchResult, Target, env_usize, props};
 use connect_runtime::Runtime;
 use connect_runtime::config::WorkerConfig;
 use connect_runtime::plugins::Plugins;
@@ -53,20 +53,6 @@ const PARTITIONS: [usize; 4] = [1, 4, 16, 64];
 static RECEIVED: AtomicUsize = AtomicUsize::new(0);
 /// Partitions the sink tasks of the current run hold open.
 static OPENED: AtomicI64 = AtomicI64::new(0);
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn props(pairs: &[(&str, &str)]) -> ConfigMap {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
 
 fn get<T: std::str::FromStr>(props: &ConfigMap, key: &str) -> Result<T> {
     props

@@ -8,11 +8,10 @@
 
 use std::hint::black_box;
 
-use connect_api::config::ConfigMap;
 use connect_api::data::{Schema, SchemaBuilder, Struct, Value, logical};
 use connect_api::record::{ConnectRecord, SinkRecord, TimestampType};
 use connect_api::transform::Transform;
-use connect_benches::{BenchResult, Target, customer, customer_schema, median_time};
+use connect_benches::{BenchResult, Target, customer, customer_schema, median_time, props};
 use connect_transforms::transforms::cast::Cast;
 use connect_transforms::transforms::insert_field::InsertField;
 use connect_transforms::transforms::replace_field::ReplaceField;
@@ -22,13 +21,6 @@ fn input() -> SinkRecord {
     let value = customer(&schema, "prefers analytical engines");
     let record = ConnectRecord::new("customers", Some(schema), value);
     SinkRecord::new(record, 0, 7, TimestampType::CreateTime)
-}
-
-fn props(pairs: &[(&str, &str)]) -> ConfigMap {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
 }
 
 type Chain = Vec<Box<dyn Transform<SinkRecord>>>;

@@ -138,3 +138,67 @@ impl BenchResult {
         println!("BENCH-RESULT {}", self.to_json());
     }
 }
+
+/// The value of the size knob `name` (an environment variable), or `default` when it is unset
+/// or not a number.
+pub fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A configuration from `(key, value)` pairs.
+pub fn props(pairs: &[(&str, &str)]) -> connect_api::config::ConfigMap {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// The median of `samples` (durations or figures; NaN sorts last).
+///
+/// # Panics
+///
+/// When `samples` is empty: a bench always takes at least one run.
+pub fn median<T: Copy + PartialOrd>(mut samples: Vec<T>) -> T {
+    samples.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Greater));
+    samples[samples.len() / 2]
+}
+
+/// What the runtime gives a sink task, reduced to what the HDFS sink uses when a bench drives
+/// it directly: the assignment, and nothing to pause, seek or report to.
+pub struct BenchSinkContext(pub Vec<connect_api::record::TopicPartition>);
+
+impl connect_api::task::SinkTaskContext for BenchSinkContext {
+    fn configs(&self) -> connect_api::config::ConfigMap {
+        connect_api::config::ConfigMap::new()
+    }
+    fn offsets(
+        &self,
+        _offsets: std::collections::HashMap<connect_api::record::TopicPartition, i64>,
+    ) {
+    }
+    fn timeout(&self, _timeout: Duration) {}
+    fn assignment(&self) -> Vec<connect_api::record::TopicPartition> {
+        self.0.clone()
+    }
+    fn pause(
+        &self,
+        _partitions: &[connect_api::record::TopicPartition],
+    ) -> connect_api::error::Result<()> {
+        Ok(())
+    }
+    fn resume(
+        &self,
+        _partitions: &[connect_api::record::TopicPartition],
+    ) -> connect_api::error::Result<()> {
+        Ok(())
+    }
+    fn request_commit(&self) {}
+    fn errant_record_reporter(
+        &self,
+    ) -> Option<std::sync::Arc<dyn connect_api::task::ErrantRecordReporter>> {
+        None
+    }
+}

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use connect_testkit::file_readers;
+use connect_testkit::file_readers::{self, files_below};
 use connect_testkit::require_broker;
 use support::Run;
 
@@ -70,23 +70,6 @@ fn committed_files(hdfs: &Path, topic: &str) -> Vec<Committed> {
     files
 }
 
-/// Files left under `topics/+tmp`: none once the example is done.
-fn temporary_files(hdfs: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![hdfs.join("topics").join("+tmp")];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                found.push(path);
-            }
-        }
-    }
-    found
-}
-
 /// Reads the committed files with pyarrow and checks them: each partition's files cover its
 /// offsets from 0 without gap or overlap; each file holds one row per offset of its name, with
 /// the fields the transforms add; every input line is in exactly one row. Returns the files.
@@ -110,9 +93,9 @@ async fn assert_files_hold_each_line_once(hdfs: &Path, topic: &str, input: &str)
         next.insert(file.partition, file.end + 1);
     }
     assert!(
-        temporary_files(hdfs).is_empty(),
+        files_below(&hdfs.join("topics").join("+tmp")).is_empty(),
         "{:?}",
-        temporary_files(hdfs)
+        files_below(&hdfs.join("topics").join("+tmp"))
     );
 
     let paths: Vec<&PathBuf> = files.iter().map(|f| &f.path).collect();

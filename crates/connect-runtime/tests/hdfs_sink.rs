@@ -12,26 +12,9 @@ use std::time::Duration;
 
 use common::{Standalone, committed_files, wait_until, write_properties};
 use connect_hdfs::naming::CommittedFile;
-use connect_testkit::file_readers;
+use connect_testkit::file_readers::{self, files_below};
 use connect_testkit::kafka_python::{self, Expect, ProduceRecord};
 use connect_testkit::require_broker;
-
-/// The files under `+tmp` (temporary files being written).
-fn temp_files(topics: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![topics.join("+tmp")];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                found.push(path);
-            }
-        }
-    }
-    found
-}
 
 /// The committed files cover offsets `0..end` of partition 0 exactly once each: no gap, no
 /// overlap. Returns `end`.
@@ -161,7 +144,11 @@ async fn file_source_through_the_broker_into_parquet_read_by_pyarrow() {
     assert!(sizes.iter().all(|&size| size <= 1000), "{sizes:?}");
     assert!(sizes.contains(&1000), "{sizes:?}");
     assert_eq!(sizes.iter().sum::<i64>(), LINES as i64);
-    assert!(temp_files(&topics).is_empty(), "{:?}", temp_files(&topics));
+    assert!(
+        files_below(&topics.join("+tmp")).is_empty(),
+        "{:?}",
+        files_below(&topics.join("+tmp"))
+    );
 
     // pyarrow reads every file: the rows are the lines, in order, each with its own offset.
     let paths: Vec<&PathBuf> = files.iter().map(|(p, _)| p).collect();
@@ -404,5 +391,9 @@ async fn a_worker_killed_mid_stream_leaves_every_offset_in_exactly_one_file() {
         "lines missing: {:?}",
         &missing[..missing.len().min(10)]
     );
-    assert!(temp_files(&topics).is_empty(), "{:?}", temp_files(&topics));
+    assert!(
+        files_below(&topics.join("+tmp")).is_empty(),
+        "{:?}",
+        files_below(&topics.join("+tmp"))
+    );
 }

@@ -6,7 +6,7 @@
 //! `./scripts/test.sh` installs both ([`PYARROW_VERSION`], [`FASTAVRO_VERSION`], and cramjam for
 //! fastavro's snappy codec).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -23,6 +23,28 @@ const SCRIPT: &str = include_str!("../python/read_files.py");
 
 /// Exit status of the script when the reader library cannot be imported.
 const EXIT_MISSING: i32 = 4;
+
+/// Every file below `dir`, at any depth (none when `dir` does not exist): e.g. the temporary
+/// files a sink left under `+tmp`.
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for path in std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path())
+        {
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
 
 /// A file as the independent reader saw it.
 #[derive(Debug, Clone, Deserialize)]

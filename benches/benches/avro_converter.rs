@@ -28,7 +28,7 @@ use connect_api::data::{Schema, SchemaAndValue, Value};
 use connect_api::header::Headers;
 use connect_api::storage::Converter;
 use connect_avro::AvroData;
-use connect_benches::{BenchResult, Target, customer, customer_schema, median_time};
+use connect_benches::{BenchResult, Target, customer, customer_schema, median_times};
 use connect_schema_registry::AvroConverter;
 use connect_testkit::schema_registry::TestRegistry;
 use criterion::{Criterion, Throughput};
@@ -166,14 +166,16 @@ fn report(f: &Fixture) {
     );
     for name in ["serialize", "deserialize"] {
         let (ours, baseline) = if name == "serialize" {
-            (
-                median_time(SAMPLES, || ours_serialize(black_box(f))),
-                median_time(SAMPLES, || baseline_serialize(black_box(f))),
+            median_times(
+                SAMPLES,
+                || ours_serialize(black_box(f)),
+                || baseline_serialize(black_box(f)),
             )
         } else {
-            (
-                median_time(SAMPLES, || ours_deserialize(black_box(f))),
-                median_time(SAMPLES, || baseline_deserialize(black_box(f))),
+            median_times(
+                SAMPLES,
+                || ours_deserialize(black_box(f)),
+                || baseline_deserialize(black_box(f)),
             )
         };
         let per_second = |d: Duration| 1.0 / d.as_secs_f64();

@@ -18,7 +18,7 @@ use connect_api::data::{Schema, Value};
 use connect_api::header::Headers;
 use connect_api::storage::Converter;
 use connect_api::storage::json::{JsonConverter, JsonConverterConfig};
-use connect_benches::{BenchResult, Target, customer, customer_schema, median_time};
+use connect_benches::{BenchResult, Target, customer, customer_schema, median_times};
 use criterion::{Criterion, Throughput};
 use futures::executor::block_on;
 
@@ -124,14 +124,16 @@ fn report(envelope: &Fixture, payload_only: &Fixture) {
     );
     for (name, f) in rows {
         let (ours, baseline) = if name.starts_with("serialize") {
-            (
-                median_time(SAMPLES, || ours_serialize(black_box(f))),
-                median_time(SAMPLES, || baseline_serialize(black_box(f))),
+            median_times(
+                SAMPLES,
+                || ours_serialize(black_box(f)),
+                || baseline_serialize(black_box(f)),
             )
         } else {
-            (
-                median_time(SAMPLES, || ours_deserialize(black_box(f))),
-                median_time(SAMPLES, || baseline_deserialize(black_box(f))),
+            median_times(
+                SAMPLES,
+                || ours_deserialize(black_box(f)),
+                || baseline_deserialize(black_box(f)),
             )
         };
         let mib = |d: Duration| f.bytes.len() as f64 / d.as_secs_f64() / (1024.0 * 1024.0);

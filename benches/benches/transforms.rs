@@ -11,7 +11,7 @@ use std::hint::black_box;
 use connect_api::data::{Schema, SchemaBuilder, Struct, Value, logical};
 use connect_api::record::{ConnectRecord, SinkRecord, TimestampType};
 use connect_api::transform::Transform;
-use connect_benches::{BenchResult, Target, customer, customer_schema, median_time, props};
+use connect_benches::{BenchResult, Target, customer, customer_schema, median_times, props};
 use connect_transforms::transforms::cast::Cast;
 use connect_transforms::transforms::insert_field::InsertField;
 use connect_transforms::transforms::replace_field::ReplaceField;
@@ -99,8 +99,11 @@ fn main() {
     let hand_out = by_hand(&schema, record.clone());
     assert_eq!(ours_out.value, hand_out.value, "both make the same record");
     const SAMPLES: usize = 41;
-    let ours = median_time(SAMPLES, || run_chain(&mut chain, black_box(record.clone())));
-    let hand = median_time(SAMPLES, || by_hand(&schema, black_box(record.clone())));
+    let (ours, hand) = median_times(
+        SAMPLES,
+        || run_chain(&mut chain, black_box(record.clone())),
+        || by_hand(&schema, black_box(record.clone())),
+    );
     let rate = |d: std::time::Duration| 1.0 / d.as_secs_f64() / 1e3;
     let ratio = hand.as_secs_f64() / ours.as_secs_f64();
     println!("InsertField + ReplaceField + Cast on a 10-field struct, median of {SAMPLES} samples");

@@ -41,26 +41,38 @@ pub fn customer(schema: &Schema, note: &str) -> Value {
         .unwrap_or_else(|error| unreachable!("the customer fits its schema: {error}"))
 }
 
-/// The median time of one call, from `samples` timed batches of about 5 ms each.
-pub fn median_time<T>(samples: usize, mut run: impl FnMut() -> T) -> Duration {
-    let start = Instant::now();
-    let mut calibration = 0u32;
-    while start.elapsed() < Duration::from_millis(20) {
-        black_box(run());
-        calibration += 1;
+/// The median time of one call of `ours` and of `baseline`, from `samples` timed batches of
+/// about 5 ms each of both, taken in turn: on a shared machine a slow spell then slows both
+/// sides rather than whichever happened to run during it.
+pub fn median_times<A, B>(
+    samples: usize,
+    mut ours: impl FnMut() -> A,
+    mut baseline: impl FnMut() -> B,
+) -> (Duration, Duration) {
+    fn per_batch<T>(run: &mut impl FnMut() -> T) -> u32 {
+        let start = Instant::now();
+        let mut calls = 0u32;
+        while start.elapsed() < Duration::from_millis(20) {
+            black_box(run());
+            calls += 1;
+        }
+        (calls / 4).max(1)
     }
-    let per_batch = (calibration / 4).max(1);
-    let mut times: Vec<Duration> = (0..samples)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..per_batch {
-                black_box(run());
-            }
-            t.elapsed() / per_batch
-        })
-        .collect();
-    times.sort();
-    times[times.len() / 2]
+    fn time_batch<T>(run: &mut impl FnMut() -> T, calls: u32) -> Duration {
+        let t = Instant::now();
+        for _ in 0..calls {
+            black_box(run());
+        }
+        t.elapsed() / calls
+    }
+    let (ours_calls, baseline_calls) = (per_batch(&mut ours), per_batch(&mut baseline));
+    let mut ours_times = Vec::with_capacity(samples);
+    let mut baseline_times = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        ours_times.push(time_batch(&mut ours, ours_calls));
+        baseline_times.push(time_batch(&mut baseline, baseline_calls));
+    }
+    (median(ours_times), median(baseline_times))
 }
 
 /// What a workload is held to.

@@ -38,8 +38,9 @@ impl Part {
         }
     }
 
-    /// Replaces the part's schema and value (Kafka's `newRecord`).
-    pub fn set<R: Record>(self, mut record: R, schema: Option<Schema>, value: Value) -> R {
+    /// Replaces the part's schema and value (Kafka's `newRecord`), in place: a record is a few
+    /// hundred bytes, and a chain of transforms would otherwise copy it at every step.
+    pub fn set<R: Record>(self, record: &mut R, schema: Option<Schema>, value: Value) {
         match self {
             Part::Key => {
                 record.key_schema = schema;
@@ -50,7 +51,6 @@ impl Part {
                 record.value = value;
             }
         }
-        record
     }
 
     /// Takes the part's schema and value out of `record`, leaving nulls (so a transform can
@@ -133,16 +133,30 @@ pub fn data_error(message: impl Into<String>) -> ConnectError {
 /// Records of one stream usually share one schema instance, and a transform's output schema is
 /// the instance this cache handed out, so the last hit is checked by identity first: the common
 /// case neither hashes nor compares a schema.
-#[derive(Debug, Default)]
-pub struct SchemaCache {
-    last: Option<(Schema, Schema)>,
-    entries: HashMap<Schema, Schema>,
+///
+/// `D` is what a transform derives from a schema: the output schema, or that with a per-field
+/// plan (which fields a `ReplaceField` keeps, which a `Cast` casts) so that the plan is not
+/// worked out again by field name for every record.
+#[derive(Debug)]
+pub struct SchemaCache<D = Schema> {
+    last: Option<(Schema, D)>,
+    entries: HashMap<Schema, D>,
 }
 
-impl SchemaCache {
+impl<D> Default for SchemaCache<D> {
+    fn default() -> Self {
+        Self {
+            last: None,
+            entries: HashMap::new(),
+        }
+    }
+}
+
+impl<D: Clone> SchemaCache<D> {
     const CAPACITY: usize = 16;
 
-    /// The schema derived from `source`, made with `derive` the first time.
+    /// What is derived from `source`, made with `derive` the first time. Borrowed: a hit costs
+    /// no reference count, and the caller clones only what it keeps.
     ///
     /// # Errors
     ///
@@ -150,26 +164,26 @@ impl SchemaCache {
     pub fn get_or_derive(
         &mut self,
         source: &Schema,
-        derive: impl FnOnce(&Schema) -> Result<Schema, ConnectError>,
-    ) -> Result<Schema, ConnectError> {
-        if let Some((last_source, derived)) = &self.last
-            && last_source.ptr_eq(source)
-        {
-            return Ok(derived.clone());
-        }
-        let derived = match self.entries.get(source) {
-            Some(derived) => derived.clone(),
-            None => {
-                let derived = derive(source)?;
-                if self.entries.len() >= Self::CAPACITY {
-                    self.entries.clear();
-                }
-                self.entries.insert(source.clone(), derived.clone());
-                derived
+        derive: impl FnOnce(&Schema) -> Result<D, ConnectError>,
+    ) -> Result<&D, ConnectError> {
+        let last = match self.last.take() {
+            Some(last) if last.0.ptr_eq(source) => last,
+            _ => {
+                let derived = match self.entries.get(source) {
+                    Some(derived) => derived.clone(),
+                    None => {
+                        let derived = derive(source)?;
+                        if self.entries.len() >= Self::CAPACITY {
+                            self.entries.clear();
+                        }
+                        self.entries.insert(source.clone(), derived.clone());
+                        derived
+                    }
+                };
+                (source.clone(), derived)
             }
         };
-        self.last = Some((source.clone(), derived.clone()));
-        Ok(derived)
+        Ok(&self.last.insert(last).1)
     }
 
     /// Forgets every derived schema (after a reconfiguration).

@@ -60,6 +60,10 @@ impl LogicalType {
     /// assert_eq!(LogicalType::of(&connect_api::data::Schema::int32()), None);
     /// ```
     pub fn of(schema: &Schema) -> Option<LogicalType> {
+        // Only these physical types carry a logical type: the common case skips the name.
+        if !matches!(schema.type_(), Type::Bytes | Type::Int32 | Type::Int64) {
+            return None;
+        }
         let logical = match schema.name()? {
             DECIMAL_NAME => LogicalType::Decimal,
             DATE_NAME => LogicalType::Date,

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::mem::Discriminant;
 use std::sync::{Arc, LazyLock};
 
 use indexmap::IndexMap;
@@ -129,6 +130,10 @@ pub struct Field {
     name: String,
     index: usize,
     schema: Schema,
+    /// The variant a non-null value of this field has when the field's schema is not nested,
+    /// worked out once: checking a struct's values then compares variants instead of reading
+    /// each field's schema (see [`Field::accepts_at_a_glance`]).
+    scalar_variant: Option<Discriminant<Value>>,
 }
 
 impl Field {
@@ -146,6 +151,40 @@ impl Field {
     pub fn schema(&self) -> &Schema {
         &self.schema
     }
+
+    /// True when `value` is valid for this field by its variant alone: null in an optional
+    /// field, or a scalar of the field's kind. False means "check it": the full check
+    /// ([`Schema::validate_field_value`]) decides, and words the error.
+    pub(crate) fn accepts_at_a_glance(&self, value: &Value) -> bool {
+        match value {
+            Value::Null => self.schema.is_optional(),
+            value => self.scalar_variant == Some(std::mem::discriminant(value)),
+        }
+    }
+}
+
+/// The variant of a non-null value of `schema` when it is a scalar (primitive or logical).
+fn scalar_variant(schema: &Schema) -> Option<Discriminant<Value>> {
+    use logical::LogicalType;
+    let sample = match LogicalType::of(schema) {
+        Some(LogicalType::Decimal) => Value::Decimal(Default::default()),
+        Some(LogicalType::Date) => Value::Date(0),
+        Some(LogicalType::Time) => Value::Time(0),
+        Some(LogicalType::Timestamp) => Value::Timestamp(0),
+        None => match schema.type_() {
+            Type::Int8 => Value::Int8(0),
+            Type::Int16 => Value::Int16(0),
+            Type::Int32 => Value::Int32(0),
+            Type::Int64 => Value::Int64(0),
+            Type::Float32 => Value::Float32(0.0),
+            Type::Float64 => Value::Float64(0.0),
+            Type::Boolean => Value::Boolean(false),
+            Type::String => Value::String(String::new()),
+            Type::Bytes => Value::Bytes(Default::default()),
+            Type::Array | Type::Map | Type::Struct => return None,
+        },
+    };
+    Some(std::mem::discriminant(&sample))
 }
 
 #[derive(Debug)]
@@ -366,10 +405,7 @@ impl Schema {
                 ),
             }));
         }
-        let expected = logical::LogicalType::of(self)
-            .map(|l| l.value_kind())
-            .unwrap_or_else(|| self.type_().name());
-        if value.kind() != expected {
+        if !self.accepts_kind_of(value) {
             let name = self.name().map(|n| format!(" \"{n}\"")).unwrap_or_default();
             let place = match field {
                 Some(f) => format!("field: \"{f}\""),
@@ -403,6 +439,41 @@ impl Schema {
                 })
             }
             _ => Ok(()),
+        }
+    }
+
+    /// Whether `value` is of the kind this schema holds: its logical type's value when it has
+    /// one, else its type's (compared as enums: this runs for every field of every record).
+    fn accepts_kind_of(&self, value: &Value) -> bool {
+        use logical::LogicalType;
+        match (value, LogicalType::of(self)) {
+            (Value::Decimal(_), Some(LogicalType::Decimal))
+            | (Value::Date(_), Some(LogicalType::Date))
+            | (Value::Time(_), Some(LogicalType::Time))
+            | (Value::Timestamp(_), Some(LogicalType::Timestamp)) => true,
+            (_, Some(_)) => false,
+            (value, None) => {
+                let ty = self.type_();
+                match value {
+                    Value::Int8(_) => ty == Type::Int8,
+                    Value::Int16(_) => ty == Type::Int16,
+                    Value::Int32(_) => ty == Type::Int32,
+                    Value::Int64(_) => ty == Type::Int64,
+                    Value::Float32(_) => ty == Type::Float32,
+                    Value::Float64(_) => ty == Type::Float64,
+                    Value::Boolean(_) => ty == Type::Boolean,
+                    Value::String(_) => ty == Type::String,
+                    Value::Bytes(_) => ty == Type::Bytes,
+                    Value::Array(_) => ty == Type::Array,
+                    Value::Map(_) => ty == Type::Map,
+                    Value::Struct(_) => ty == Type::Struct,
+                    Value::Null
+                    | Value::Decimal(_)
+                    | Value::Date(_)
+                    | Value::Time(_)
+                    | Value::Timestamp(_) => false,
+                }
+            }
         }
     }
 
@@ -728,6 +799,7 @@ impl SchemaBuilder {
             self.fields.push(Field {
                 name,
                 index,
+                scalar_variant: scalar_variant(&schema),
                 schema,
             });
         }

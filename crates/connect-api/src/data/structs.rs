@@ -73,7 +73,9 @@ impl Struct {
             )));
         }
         for (field, value) in schema.fields().iter().zip(&values) {
-            field.schema().validate_field_value(field.name(), value)?;
+            if !field.accepts_at_a_glance(value) {
+                field.schema().validate_field_value(field.name(), value)?;
+            }
         }
         Ok(Self { schema, values })
     }
@@ -99,6 +101,22 @@ impl Struct {
         self.values
     }
 
+    /// Takes the schema and the field values out, for rebuilding the struct under another
+    /// schema without copying either.
+    ///
+    /// ```
+    /// use connect_api::data::{Schema, SchemaBuilder, Struct, Value};
+    ///
+    /// let schema = SchemaBuilder::struct_().field("id", Schema::int64()).build()?;
+    /// let (schema_out, values) = Struct::new(schema.clone())?.with("id", 7i64)?.into_parts();
+    /// assert!(schema_out.ptr_eq(&schema));
+    /// assert_eq!(values, [Value::Int64(7)]);
+    /// # Ok::<(), connect_api::error::DataError>(())
+    /// ```
+    pub fn into_parts(self) -> (Schema, Vec<Value>) {
+        (self.schema, self.values)
+    }
+
     fn lookup(&self, name: &str) -> Result<&Field, DataError> {
         self.schema
             .field(name)
@@ -109,7 +127,9 @@ impl Struct {
     pub fn put(&mut self, name: &str, value: impl Into<Value>) -> Result<&mut Self, DataError> {
         let field = self.lookup(name)?;
         let value = value.into();
-        field.schema().validate_field_value(name, &value)?;
+        if !field.accepts_at_a_glance(&value) {
+            field.schema().validate_field_value(name, &value)?;
+        }
         let index = field.index();
         self.values[index] = value;
         Ok(self)

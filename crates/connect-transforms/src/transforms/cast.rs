@@ -1,6 +1,8 @@
 //! `Cast$Key` / `Cast$Value`: casts fields, or the whole key or value, to another primitive type
 //! (Kafka's `org.apache.kafka.connect.transforms.Cast`).
 
+use std::sync::Arc;
+
 use crate::common::{REPLACE_NULL_WITH_DEFAULT_CONFIG, copy_schema_basics};
 use base64::Engine as _;
 use bigdecimal::BigDecimal;
@@ -119,7 +121,15 @@ struct Settings {
 pub struct Cast {
     part: Part,
     settings: Option<Settings>,
-    cache: SchemaCache,
+    cache: SchemaCache<Derived>,
+}
+
+/// What a schema becomes: the cast schema, and for each field of a struct the type it is cast
+/// to (worked out once per schema rather than by field name for every record).
+#[derive(Debug, Clone)]
+struct Derived {
+    schema: Schema,
+    field_casts: Arc<[Option<Type>]>,
 }
 
 impl Cast {
@@ -290,7 +300,8 @@ impl<R: Record> Transform<R> for Cast {
                 (Some(schema), value)
             }
         };
-        Ok(Some(part.set(record, schema, value)))
+        part.set(&mut record, schema, value);
+        Ok(Some(record))
     }
 
     fn config(&self) -> ConfigDef {
@@ -324,26 +335,64 @@ impl Settings {
 
     fn apply_with_schema(
         &self,
-        cache: &mut SchemaCache,
+        cache: &mut SchemaCache<Derived>,
         schema: &Schema,
         value: Value,
     ) -> Result<(Schema, Value)> {
-        let updated = cache.get_or_derive(schema, |source| self.derive_schema(source))?;
+        let Derived {
+            schema: updated,
+            field_casts,
+        } = cache.get_or_derive(schema, |source| {
+            Ok(Derived {
+                schema: self.derive_schema(source)?,
+                field_casts: source
+                    .fields()
+                    .iter()
+                    .map(|field| self.spec.cast_of(field.name()))
+                    .collect(),
+            })
+        })?;
         if let Spec::Whole(ty) = self.spec {
             let value = cast_value(Some(schema), value, ty)?;
-            return Ok((updated, value));
+            return Ok((updated.clone(), value));
         }
         let value = into_struct(value, PURPOSE)?;
-        let value = rebuild_struct(
-            value,
-            &updated,
-            self.replace_null_with_default,
-            |field, value| match self.spec.cast_of(field.name()) {
-                Some(ty) => cast_value(Some(field.schema()), value, ty),
-                None => Ok(value),
-            },
-        )?;
-        Ok((updated, Value::Struct(value)))
+        if value.schema() != schema {
+            // A struct whose schema is not the record's: cast field by field, by name, as Kafka.
+            let value = rebuild_struct(
+                value,
+                &updated,
+                self.replace_null_with_default,
+                |field, value| match self.spec.cast_of(field.name()) {
+                    Some(ty) => cast_value(Some(field.schema()), value, ty),
+                    None => Ok(value),
+                },
+            )?;
+            return Ok((updated.clone(), Value::Struct(value)));
+        }
+        // The cast schema has the source's fields in the same order: the values are cast in
+        // place, then checked once against it.
+        let (source, mut values) = value.into_parts();
+        for ((field, value), cast) in source
+            .fields()
+            .iter()
+            .zip(&mut values)
+            .zip(field_casts.iter())
+        {
+            if self.replace_null_with_default
+                && value.is_null()
+                && let Some(default) = field.schema().default_value()
+            {
+                *value = default.clone();
+            }
+            if let Some(ty) = *cast {
+                *value = cast_value(Some(field.schema()), std::mem::take(value), ty)?;
+            }
+        }
+        Ok((
+            updated.clone(),
+            Value::Struct(Struct::from_values(updated.clone(), values)?),
+        ))
     }
 
     /// Kafka's `getOrBuildSchema` (without the cache).
@@ -1492,6 +1541,34 @@ mod tests {
         assert_eq!(field("optional"), Schema::optional_int32());
         assert_eq!(field("timestamp"), logical::timestamp_schema());
         assert_eq!(field("int8"), Schema::int16());
+    }
+
+    #[test]
+    fn struct_with_another_schema_than_the_record_is_cast_by_field_name() {
+        // The record says [a, b]; its struct was built with [b, a]. Kafka casts the struct's
+        // fields by name into the schema derived from the record's.
+        let record_schema = SchemaBuilder::struct_()
+            .field("a", Schema::int32())
+            .field("b", Schema::int32())
+            .build()
+            .unwrap();
+        let struct_schema = SchemaBuilder::struct_()
+            .field("b", Schema::int32())
+            .field("a", Schema::int32())
+            .build()
+            .unwrap();
+        let value = Struct::new(struct_schema)
+            .unwrap()
+            .with("b", 2)
+            .unwrap()
+            .with("a", 1)
+            .unwrap();
+        let mut cast = value_cast("a:int64");
+        let out = apply(&mut cast, source(Some(record_schema), value.into()));
+        let s = out.value.as_struct().unwrap();
+        assert_eq!(s.get("a").unwrap(), &Value::Int64(1));
+        assert_eq!(s.get("b").unwrap(), &Value::Int32(2));
+        assert_eq!(out.value_schema.as_ref(), Some(s.schema()));
     }
 
     #[test]

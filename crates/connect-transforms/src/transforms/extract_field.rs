@@ -179,7 +179,8 @@ impl<R: Record> Transform<R> for ExtractField {
                 (Some(field_schema), extracted)
             }
         };
-        Ok(Some(self.part.set(record, schema, value)))
+        self.part.set(&mut record, schema, value);
+        Ok(Some(record))
     }
 
     fn config(&self) -> ConfigDef {

@@ -128,13 +128,15 @@ impl<R: Record> Transform<R> for Flatten {
                 };
                 let updated = self
                     .cache
-                    .get_or_derive(&schema, |schema| namer.flatten_schema(schema))?;
+                    .get_or_derive(&schema, |schema| namer.flatten_schema(schema))?
+                    .clone();
                 let mut flat = Struct::new(updated.clone())?;
                 namer.flatten_struct(value, "", &mut flat)?;
                 (Some(updated), Value::Struct(flat))
             }
         };
-        Ok(Some(self.part.set(record, schema, value)))
+        self.part.set(&mut record, schema, value);
+        Ok(Some(record))
     }
 
     fn config(&self) -> ConfigDef {

@@ -226,7 +226,8 @@ impl<R: Record> Transform<R> for HeaderFrom {
                         };
                         let moved_schema = self
                             .move_schemas
-                            .get_or_derive(&schema, |schema| move_schema(schema, &config.fields))?;
+                            .get_or_derive(&schema, |schema| move_schema(schema, &config.fields))?
+                            .clone();
                         let headers = headers_from_struct(config, &schema, &value)?;
                         let updated = moved_struct(config, &moved_schema, value)?;
                         (Some(moved_schema), Value::Struct(updated), headers)
@@ -237,7 +238,8 @@ impl<R: Record> Transform<R> for HeaderFrom {
         for header in headers {
             record.headers.add_header(header);
         }
-        Ok(Some(part.set(record, updated_schema, updated_value)))
+        part.set(&mut record, updated_schema, updated_value);
+        Ok(Some(record))
     }
 
     fn config(&self) -> ConfigDef {

@@ -104,18 +104,22 @@ impl<R: Record> Transform<R> for HoistField {
         let (schema, value) = match schema {
             None => (None, Value::Map(vec![(field.into(), value)])),
             Some(schema) => {
-                let updated = self.cache.get_or_derive(&schema, |schema| {
-                    SchemaBuilder::struct_()
-                        .field(field, schema.clone())
-                        .build()
-                        .map_err(ConnectError::from)
-                })?;
+                let updated = self
+                    .cache
+                    .get_or_derive(&schema, |schema| {
+                        SchemaBuilder::struct_()
+                            .field(field, schema.clone())
+                            .build()
+                            .map_err(ConnectError::from)
+                    })?
+                    .clone();
                 let mut hoisted = Struct::new(updated.clone())?;
                 hoisted.put(field, value)?;
                 (Some(updated), Value::Struct(hoisted))
             }
         };
-        Ok(Some(self.part.set(record, schema, value)))
+        self.part.set(&mut record, schema, value);
+        Ok(Some(record))
     }
 
     fn config(&self) -> ConfigDef {

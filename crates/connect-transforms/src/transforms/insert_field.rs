@@ -115,38 +115,47 @@ struct Insertions {
     replace_null_with_default: bool,
 }
 
+/// The kinds of field InsertField adds, in the order they are added.
+#[derive(Debug, Clone, Copy)]
+enum Insertion {
+    Topic,
+    Partition,
+    Offset,
+    Timestamp,
+    Static,
+}
+
 impl Insertions {
     /// The values to insert into `record`, in schema order, with `None` for a field left unset
-    /// (a null partition or timestamp). `timestamp` wraps the record timestamp.
-    fn values<R: Record>(
-        &self,
-        record: &R,
+    /// (a null partition or timestamp). `timestamp` wraps the record timestamp. Made as they are
+    /// taken, so that a record's values are moved into place without a list in between.
+    fn values<'a, R: Record>(
+        &'a self,
+        record: &'a R,
         timestamp: fn(i64) -> Value,
-    ) -> Result<Vec<(&str, Option<Value>)>> {
-        let mut values = Vec::with_capacity(5);
-        if let Some(spec) = &self.topic {
-            values.push((
-                spec.name.as_str(),
-                Some(Value::String(record.topic.to_string())),
-            ));
-        }
-        if let Some(spec) = &self.partition {
-            values.push((spec.name.as_str(), record.kafka_partition.map(Value::Int32)));
-        }
-        if let Some(spec) = &self.offset {
-            let offset = require_sink_record(record, PURPOSE)?.kafka_offset;
-            values.push((spec.name.as_str(), Some(Value::Int64(offset))));
-        }
-        if let Some(spec) = &self.timestamp {
-            values.push((spec.name.as_str(), record.timestamp.map(timestamp)));
-        }
-        if let Some(spec) = &self.static_field {
-            values.push((
-                spec.name.as_str(),
-                self.static_value.clone().map(Value::String),
-            ));
-        }
-        Ok(values)
+    ) -> Result<impl Iterator<Item = (&'a str, Option<Value>)> + 'a> {
+        let offset = match self.offset {
+            Some(_) => Some(require_sink_record(record, PURPOSE)?.kafka_offset),
+            None => None,
+        };
+        let specs = [
+            (&self.topic, Insertion::Topic),
+            (&self.partition, Insertion::Partition),
+            (&self.offset, Insertion::Offset),
+            (&self.timestamp, Insertion::Timestamp),
+            (&self.static_field, Insertion::Static),
+        ];
+        Ok(specs.into_iter().filter_map(move |(spec, insertion)| {
+            let name = spec.as_ref()?.name.as_str();
+            let value = match insertion {
+                Insertion::Topic => Some(Value::String(record.topic.to_string())),
+                Insertion::Partition => record.kafka_partition.map(Value::Int32),
+                Insertion::Offset => offset.map(Value::Int64),
+                Insertion::Timestamp => record.timestamp.map(timestamp),
+                Insertion::Static => self.static_value.clone().map(Value::String),
+            };
+            Some((name, value))
+        }))
     }
 
     /// `schema` extended with the inserted fields (Kafka's `makeUpdatedSchema`).
@@ -315,59 +324,63 @@ impl<R: Record> Transform<R> for InsertField {
                 Value::Map(entries) => entries,
                 other => return Err(not_a(require_map(&other, PURPOSE).err())),
             };
-            for (name, value) in insertions.values(&record, Value::Int64)? {
+            let inserted: Vec<_> = insertions.values(&record, Value::Int64)?.collect();
+            for (name, value) in inserted {
                 if let Some(value) = value {
                     put_entry(&mut entries, name, value);
                 }
             }
-            return Ok(Some(part.set(record, None, Value::Map(entries))));
+            part.set(&mut record, None, Value::Map(entries));
+            return Ok(Some(record));
         }
         let value = match value {
             Value::Struct(value) => value,
             other => return Err(not_a(require_struct(&other, PURPOSE).err())),
         };
+        // The source's values are edited in place, with defaults for nulls when asked.
+        let (source_schema, mut values) = value.into_parts();
         let updated_schema = self
             .schemas
-            .get_or_derive(value.schema(), |schema| insertions.updated_schema(schema))?;
-        let inserted = insertions.values(&record, Value::Timestamp)?;
-        let source_schema = value.schema().clone();
-        let defaulted =
-            source_schema
-                .fields()
-                .iter()
-                .zip(value.into_values())
-                .map(|(field, field_value)| match field_value {
-                    Value::Null if insertions.replace_null_with_default => field
-                        .schema()
-                        .default_value()
-                        .cloned()
-                        .unwrap_or(Value::Null),
-                    field_value => field_value,
-                });
-        let updated = if inserted.iter().all(|(_, v)| v.is_some()) {
-            // Every field gets a value: one vector, validated once.
-            let mut values: Vec<Value> = defaulted.collect();
-            values.extend(inserted.into_iter().filter_map(|(_, v)| v));
+            .get_or_derive(&source_schema, |schema| insertions.updated_schema(schema))?
+            .clone();
+        if insertions.replace_null_with_default {
+            for (field, field_value) in source_schema.fields().iter().zip(values.iter_mut()) {
+                if field_value.is_null()
+                    && let Some(default) = field.schema().default_value()
+                {
+                    *field_value = default.clone();
+                }
+            }
+        }
+        // Every inserted field usually gets a value: one vector, validated once.
+        let source_len = values.len();
+        values.reserve_exact(updated_schema.fields().len() - source_len);
+        let mut complete = true;
+        for (_, field_value) in insertions.values(&record, Value::Timestamp)? {
+            match field_value {
+                Some(field_value) => values.push(field_value),
+                None => complete = false,
+            }
+        }
+        let updated = if complete {
             Struct::from_values(updated_schema.clone(), values)?
         } else {
             // A skipped insertion (null partition or timestamp) leaves its field unset, which
             // only validation downstream may reject, as in Kafka: put field by field.
+            values.truncate(source_len);
             let mut updated = Struct::new(updated_schema.clone())?;
-            for (field, field_value) in source_schema.fields().iter().zip(defaulted) {
+            for (field, field_value) in source_schema.fields().iter().zip(values) {
                 updated.put(field.name(), field_value)?;
             }
-            for (name, field_value) in inserted {
+            for (name, field_value) in insertions.values(&record, Value::Timestamp)? {
                 if let Some(field_value) = field_value {
                     updated.put(name, field_value)?;
                 }
             }
             updated
         };
-        Ok(Some(part.set(
-            record,
-            Some(updated_schema),
-            Value::Struct(updated),
-        )))
+        part.set(&mut record, Some(updated_schema), Value::Struct(updated));
+        Ok(Some(record))
     }
 
     fn config(&self) -> ConfigDef {

@@ -173,7 +173,8 @@ impl<R: Record> Transform<R> for MaskField {
             None => settings.apply_schemaless(value)?,
             Some(_) => settings.apply_with_schema(value)?,
         };
-        Ok(Some(self.part.set(record, schema, value)))
+        self.part.set(&mut record, schema, value);
+        Ok(Some(record))
     }
 
     fn config(&self) -> ConfigDef {

@@ -9,6 +9,7 @@ use crate::common::{
     REPLACE_NULL_WITH_DEFAULT_CONFIG, REPLACE_NULL_WITH_DEFAULT_DOC, copy_schema_basics,
 };
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use connect_api::config::{
     ConfigDef, ConfigKey, ConfigMap, ConfigValue, Importance, LambdaValidator,
@@ -61,7 +62,15 @@ pub struct ReplaceField {
     part: Part,
     rules: Rules,
     replace_null_with_default: bool,
-    cache: SchemaCache,
+    cache: SchemaCache<Updated>,
+}
+
+/// What a struct schema becomes: the updated schema, and for each source field whether it is
+/// kept (so records are filtered by position, not by looking names up).
+#[derive(Debug, Clone)]
+struct Updated {
+    schema: Schema,
+    kept: Arc<[bool]>,
 }
 
 /// Which fields are kept, and their new names.
@@ -202,14 +211,20 @@ impl Rules {
         Ok(Value::Map(updated))
     }
 
-    fn make_updated_schema(&self, schema: &Schema) -> Result<Schema> {
+    fn make_updated_schema(&self, schema: &Schema) -> Result<Updated> {
         let mut builder = copy_schema_basics(schema, SchemaBuilder::struct_());
+        let mut kept = Vec::with_capacity(schema.fields().len());
         for field in schema.fields() {
-            if self.keeps(Some(field.name())) {
+            let keeps = self.keeps(Some(field.name()));
+            if keeps {
                 builder = builder.field(self.renamed(field.name()), field.schema().clone());
             }
+            kept.push(keeps);
         }
-        builder.build().map_err(ConnectError::from)
+        Ok(Updated {
+            schema: builder.build()?,
+            kept: kept.into(),
+        })
     }
 }
 
@@ -241,26 +256,17 @@ impl<R: Record> Transform<R> for ReplaceField {
                     Value::Struct(s) => s,
                     other => require_struct(&other, PURPOSE)?.clone(),
                 };
-                let source = value.schema().clone();
+                let (source, mut values) = value.into_parts();
                 let rules = &self.rules;
-                let updated = self
+                let Updated { schema, kept } = self
                     .cache
                     .get_or_derive(&source, |s| rules.make_updated_schema(s))?;
                 // The kept fields in order are the fields of the updated schema; the values'
                 // vector is filtered in place.
-                let mut values = value.into_values();
-                let mut fields = source.fields().iter();
-                values.retain(|_| {
-                    fields
-                        .next()
-                        .is_some_and(|field| rules.keeps(Some(field.name())))
-                });
+                let mut keeps = kept.iter();
+                values.retain(|_| keeps.next().copied().unwrap_or(false));
                 if self.replace_null_with_default {
-                    let kept = source
-                        .fields()
-                        .iter()
-                        .filter(|field| rules.keeps(Some(field.name())));
-                    for (field, value) in kept.zip(values.iter_mut()) {
+                    for (field, value) in schema.fields().iter().zip(values.iter_mut()) {
                         if value.is_null()
                             && let Some(default) = field.schema().default_value()
                         {
@@ -269,12 +275,13 @@ impl<R: Record> Transform<R> for ReplaceField {
                     }
                 }
                 (
-                    Some(updated.clone()),
-                    Value::Struct(Struct::from_values(updated, values)?),
+                    Some(schema.clone()),
+                    Value::Struct(Struct::from_values(schema.clone(), values)?),
                 )
             }
         };
-        Ok(Some(self.part.set(record, schema, value)))
+        self.part.set(&mut record, schema, value);
+        Ok(Some(record))
     }
 
     fn config(&self) -> ConfigDef {

@@ -145,10 +145,13 @@ impl<R: Record> Transform<R> for SetSchemaMetadata {
             return Ok(Some(record));
         }
         let schema = require_schema(self.part.schema(&record), PURPOSE)?;
-        let updated = self.cache.get_or_derive(schema, |schema| {
-            with_metadata(schema, config.name.as_deref(), config.version)
-                .map_err(ConnectError::from)
-        })?;
+        let updated = self
+            .cache
+            .get_or_derive(schema, |schema| {
+                with_metadata(schema, config.name.as_deref(), config.version)
+                    .map_err(ConnectError::from)
+            })?
+            .clone();
         let (_, value) = self.part.take(&mut record);
         let value = match value {
             Value::Struct(s) => {
@@ -156,7 +159,8 @@ impl<R: Record> Transform<R> for SetSchemaMetadata {
             }
             other => other,
         };
-        Ok(Some(self.part.set(record, Some(updated), value)))
+        self.part.set(&mut record, Some(updated), value);
+        Ok(Some(record))
     }
 
     fn config(&self) -> ConfigDef {

@@ -352,7 +352,8 @@ impl<R: Record> Transform<R> for TimestampConverter {
                 (Some(schema), value)
             }
         };
-        Ok(Some(part.set(record, schema, value)))
+        part.set(&mut record, schema, value);
+        Ok(Some(record))
     }
 
     fn config(&self) -> ConfigDef {
@@ -386,7 +387,9 @@ impl Settings {
         if schema.type_() != Type::Struct {
             return Err(data_error("Cannot list fields on non-struct type"));
         }
-        let updated = cache.get_or_derive(schema, |source| self.derive_schema(source))?;
+        let updated = cache
+            .get_or_derive(schema, |source| self.derive_schema(source))?
+            .clone();
         let value = match value {
             Value::Struct(s) => Value::Struct(self.convert_struct(s, &updated)?),
             _ => Value::Null,

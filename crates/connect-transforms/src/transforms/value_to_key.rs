@@ -130,6 +130,7 @@ impl<R: Record> Transform<R> for ValueToKey {
                 }
                 builder.build().map_err(ConnectError::from)
             })?;
+            let key_schema = key_schema.clone();
             let mut key = Struct::new(key_schema.clone())?;
             for field in &config.fields {
                 let field_value = get_field(value, field, config.replace_null_with_default)?;

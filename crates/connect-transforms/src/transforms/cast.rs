@@ -361,7 +361,7 @@ impl Settings {
             // A struct whose schema is not the record's: cast field by field, by name, as Kafka.
             let value = rebuild_struct(
                 value,
-                &updated,
+                updated,
                 self.replace_null_with_default,
                 |field, value| match self.spec.cast_of(field.name()) {
                     Some(ty) => cast_value(Some(field.schema()), value, ty),

@@ -15,9 +15,27 @@ pub struct SubmittedId {
 
 struct PartitionQueue {
     partition: Arc<OffsetMap>,
-    /// Sequence, offset, acknowledged.
+    /// Sequence, offset, acknowledged: from the oldest record not yet acknowledged on.
     records: VecDeque<(u64, Option<OffsetMap>, bool)>,
     first_sequence: u64,
+    /// The offset of the newest record of the acknowledged run already taken off `records`, not
+    /// yet taken by [`SubmittedRecords::committable`]. Runs are folded in as acknowledgements
+    /// arrive, so memory follows the records in flight, not those since the last commit.
+    committable: Option<OffsetMap>,
+}
+
+impl PartitionQueue {
+    /// Takes the acknowledged records off the front, keeping the newest offset among them.
+    fn fold_acknowledged(&mut self) {
+        while self.records.front().is_some_and(|(_, _, acked)| *acked) {
+            if let Some((_, offset, _)) = self.records.pop_front() {
+                self.first_sequence += 1;
+                if offset.is_some() {
+                    self.committable = offset;
+                }
+            }
+        }
+    }
 }
 
 /// Tracks records from submission to acknowledgement, per source partition, in order.
@@ -74,6 +92,7 @@ impl SubmittedRecords {
                 partition: partition.clone(),
                 records: VecDeque::new(),
                 first_sequence: 0,
+                committable: None,
             });
         }
         self.last = Some((partition.clone(), index));
@@ -97,6 +116,9 @@ impl SubmittedRecords {
             entry.1 = offset;
             entry.2 = true;
             self.pending -= 1;
+            if position == 0 {
+                queue.fold_acknowledged();
+            }
         }
     }
 
@@ -105,16 +127,8 @@ impl SubmittedRecords {
     pub fn committable(&mut self) -> Vec<(Arc<OffsetMap>, OffsetMap)> {
         let mut out = Vec::new();
         for queue in &mut self.queues {
-            let mut latest = None;
-            while queue.records.front().is_some_and(|(_, _, acked)| *acked) {
-                if let Some((_, offset, _)) = queue.records.pop_front() {
-                    queue.first_sequence += 1;
-                    if offset.is_some() {
-                        latest = offset;
-                    }
-                }
-            }
-            if let Some(offset) = latest {
+            queue.fold_acknowledged();
+            if let Some(offset) = queue.committable.take() {
                 out.push((queue.partition.clone(), offset));
             }
         }
@@ -161,5 +175,29 @@ mod tests {
         submitted.ack(a3, Some(map(json!({"p": 9}))));
         assert!(submitted.committable().is_empty());
         assert_eq!(submitted.pending(), 0);
+    }
+
+    #[test]
+    fn acknowledged_runs_are_folded_in_as_they_arrive() {
+        // A source acknowledged in order keeps one offset per partition between commits, not
+        // one per record.
+        let a = Arc::new(map(json!({"f": "a"})));
+        let mut submitted = SubmittedRecords::default();
+        let late = submitted.submit(&a);
+        let ids: Vec<_> = (0..1000).map(|_| submitted.submit(&a)).collect();
+        for (n, id) in ids.into_iter().enumerate() {
+            submitted.ack(id, Some(map(json!({"p": n}))));
+        }
+        assert_eq!(submitted.queues[0].records.len(), 1001, "held by the first");
+        submitted.ack(late, None);
+        assert!(submitted.queues[0].records.is_empty());
+        let next = submitted.submit(&a);
+        submitted.ack(next, None);
+        assert!(submitted.queues[0].records.is_empty());
+        assert_eq!(
+            submitted.committable(),
+            vec![(a.clone(), map(json!({"p": 999})))]
+        );
+        assert!(submitted.committable().is_empty());
     }
 }

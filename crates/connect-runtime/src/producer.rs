@@ -141,6 +141,11 @@ impl<T: Send + 'static> Producer<T> {
         Ok(Partition::new(topic.clone(), number))
     }
 
+    /// The number of partitions written to so far (one sender each).
+    pub fn senders(&self) -> usize {
+        self.senders.len()
+    }
+
     /// Queues records for `partition`, in order; their ack arrives later on the ack channel.
     pub fn send(&mut self, partition: Partition, records: Vec<(LogRecord, T)>) {
         if records.is_empty() {

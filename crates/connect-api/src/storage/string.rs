@@ -206,6 +206,10 @@ impl Codec for StringConverter {
     ) -> Result<Option<Bytes>> {
         Ok(match value {
             Value::Null => None,
+            // A string's `toString()` is itself: no formatting, one copy.
+            Value::String(text) if self.write_charset == Charset::Utf8 => {
+                Some(Bytes::copy_from_slice(text.as_bytes()))
+            }
             value => Some(Bytes::from(self.write_charset.encode(&value.to_string()))),
         })
     }

@@ -96,7 +96,19 @@ struct Driver {
     next_sequence: u64,
     /// Offsets taken from `submitted` but not yet stored.
     unflushed: HashMap<String, (OffsetMap, OffsetMap)>,
+    /// Records handed to the producer since this task last let other tasks run.
+    unyielded_records: usize,
 }
+
+/// Records per partition sender that the driver hands over before it lets the senders run.
+///
+/// A sender woken by the driver waits in the driver's worker thread (tokio's LIFO slot, which
+/// other threads cannot steal) until the driver yields, and a source whose `poll` never waits
+/// would otherwise fill the whole producer buffer first. Yielding after every poll lets appends
+/// overlap with polling, but shrinks each sender's batch to its share of one poll when records
+/// are spread over many partitions; yielding after about this many records per sender keeps
+/// each append worthwhile (as a producer's `linger`, counted in records rather than time).
+const RECORDS_PER_SENDER_BEFORE_YIELD: usize = 1_000;
 
 /// Runs a source task until it is told to stop or fails. Offsets are committed at the end either
 /// way.
@@ -157,6 +169,7 @@ pub(crate) async fn run_source_task(
         buffer_bytes,
         next_sequence: 0,
         unflushed: HashMap::new(),
+        unyielded_records: 0,
     };
     let outcome = driver.execute().await;
     // Whatever happened, write what was acknowledged, then stop the task.
@@ -263,6 +276,11 @@ impl Driver {
         self.env.metrics.processed(processed);
         for (partition, batch) in batches {
             self.producer.send(partition, batch);
+        }
+        self.unyielded_records += processed;
+        if self.unyielded_records >= RECORDS_PER_SENDER_BEFORE_YIELD * self.producer.senders() {
+            self.unyielded_records = 0;
+            tokio::task::yield_now().await;
         }
         Ok(())
     }

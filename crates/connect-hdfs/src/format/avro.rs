@@ -269,12 +269,12 @@ impl RecordWriter for AvroRecordWriter {
     }
 
     fn take_output(&mut self, out: &mut Vec<u8>) {
-        out.append(&mut self.out);
+        super::move_bytes(&mut self.out, out);
     }
 
     fn finish(mut self: Box<Self>, out: &mut Vec<u8>) -> Result<(), FormatError> {
         self.end_block()?;
-        out.append(&mut self.out);
+        super::move_bytes(&mut self.out, out);
         Ok(())
     }
 

@@ -81,6 +81,16 @@ pub trait RecordWriter: Send {
     }
 }
 
+/// Moves the bytes of `from` to the end of `out`, leaving `from` empty: by swapping the buffers
+/// when `out` is empty (the common case: a writer's whole output), without copying them.
+pub(crate) fn move_bytes(from: &mut Vec<u8>, out: &mut Vec<u8>) {
+    if out.is_empty() {
+        std::mem::swap(from, out);
+    } else {
+        out.append(from);
+    }
+}
+
 /// The format `format.class` names: Confluent's class names
 /// (`io.confluent.connect.hdfs.parquet.ParquetFormat`, ...), their simple names
 /// (`ParquetFormat`) or short names (`parquet`), case-insensitively.

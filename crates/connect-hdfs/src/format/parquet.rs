@@ -642,7 +642,7 @@ impl RecordWriter for ParquetRecordWriter {
         // Moves what the writer's internal write buffer holds into its sink. Writing to a Vec
         // cannot fail.
         if self.writer.sync().is_ok() {
-            out.append(self.writer.inner_mut());
+            super::move_bytes(self.writer.inner_mut(), out);
         }
     }
 
@@ -654,7 +654,7 @@ impl RecordWriter for ParquetRecordWriter {
             .writer
             .into_inner()
             .map_err(|e| FormatError::FileLost(format!("Cannot finish the Parquet file: {e}")))?;
-        out.append(&mut file);
+        super::move_bytes(&mut file, out);
         Ok(())
     }
 

@@ -73,11 +73,11 @@ impl RecordWriter for StringRecordWriter {
     }
 
     fn take_output(&mut self, out: &mut Vec<u8>) {
-        out.append(&mut self.buf);
+        super::move_bytes(&mut self.buf, out);
     }
 
     fn finish(mut self: Box<Self>, out: &mut Vec<u8>) -> Result<(), FormatError> {
-        out.append(&mut self.buf);
+        super::move_bytes(&mut self.buf, out);
         Ok(())
     }
 

@@ -44,10 +44,16 @@ fn chain() -> Chain {
     vec![Box::new(insert), Box::new(replace), Box::new(cast)]
 }
 
-fn run_chain(chain: &mut Chain, record: SinkRecord) -> SinkRecord {
-    chain
-        .iter_mut()
-        .fold(record, |r, t| t.apply(r).unwrap().unwrap())
+/// The chain as the runtime's `TransformationChain::apply` runs it: each output replaces the
+/// record in place.
+fn run_chain(chain: &mut Chain, mut record: SinkRecord) -> SinkRecord {
+    for transform in chain.iter_mut() {
+        record = match transform.apply(record) {
+            Ok(Some(next)) => next,
+            other => panic!("the chain keeps every record: {other:?}"),
+        };
+    }
+    record
 }
 
 /// The output schema of the three edits, built once.

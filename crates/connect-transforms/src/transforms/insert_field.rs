@@ -106,17 +106,14 @@ impl InsertionSpec {
 /// The configured insertions.
 #[derive(Debug, Clone)]
 struct Insertions {
-    topic: Option<InsertionSpec>,
-    partition: Option<InsertionSpec>,
-    offset: Option<InsertionSpec>,
-    timestamp: Option<InsertionSpec>,
-    static_field: Option<InsertionSpec>,
+    /// The fields to add, in the order Kafka adds them; only those configured.
+    fields: Vec<(Insertion, InsertionSpec)>,
     static_value: Option<String>,
     replace_null_with_default: bool,
 }
 
 /// The kinds of field InsertField adds, in the order they are added.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Insertion {
     Topic,
     Partition,
@@ -126,6 +123,10 @@ enum Insertion {
 }
 
 impl Insertions {
+    fn has(&self, kind: Insertion) -> bool {
+        self.fields.iter().any(|(k, _)| *k == kind)
+    }
+
     /// The values to insert into `record`, in schema order, with `None` for a field left unset
     /// (a null partition or timestamp). `timestamp` wraps the record timestamp. Made as they are
     /// taken, so that a record's values are moved into place without a list in between.
@@ -134,19 +135,12 @@ impl Insertions {
         record: &'a R,
         timestamp: fn(i64) -> Value,
     ) -> Result<impl Iterator<Item = (&'a str, Option<Value>)> + 'a> {
-        let offset = match self.offset {
-            Some(_) => Some(require_sink_record(record, PURPOSE)?.kafka_offset),
-            None => None,
+        let offset = if self.has(Insertion::Offset) {
+            Some(require_sink_record(record, PURPOSE)?.kafka_offset)
+        } else {
+            None
         };
-        let specs = [
-            (&self.topic, Insertion::Topic),
-            (&self.partition, Insertion::Partition),
-            (&self.offset, Insertion::Offset),
-            (&self.timestamp, Insertion::Timestamp),
-            (&self.static_field, Insertion::Static),
-        ];
-        Ok(specs.into_iter().filter_map(move |(spec, insertion)| {
-            let name = spec.as_ref()?.name.as_str();
+        Ok(self.fields.iter().map(move |(insertion, spec)| {
             let value = match insertion {
                 Insertion::Topic => Some(Value::String(record.topic.to_string())),
                 Insertion::Partition => record.kafka_partition.map(Value::Int32),
@@ -154,7 +148,7 @@ impl Insertions {
                 Insertion::Timestamp => record.timestamp.map(timestamp),
                 Insertion::Static => self.static_value.clone().map(Value::String),
             };
-            Some((name, value))
+            (spec.name.as_str(), value)
         }))
     }
 
@@ -164,28 +158,18 @@ impl Insertions {
         for field in schema.fields() {
             builder = builder.field(field.name(), field.schema().clone());
         }
-        if let Some(spec) = &self.topic {
-            let field_schema = spec.schema(Schema::string(), Schema::optional_string());
-            builder = builder.field(&spec.name, field_schema);
-        }
-        if let Some(spec) = &self.partition {
-            let field_schema = spec.schema(Schema::int32(), Schema::optional_int32());
-            builder = builder.field(&spec.name, field_schema);
-        }
-        if let Some(spec) = &self.offset {
-            let field_schema = spec.schema(Schema::int64(), Schema::optional_int64());
-            builder = builder.field(&spec.name, field_schema);
-        }
-        if let Some(spec) = &self.timestamp {
-            let field_schema = if spec.optional {
-                logical::timestamp_builder().optional().build()?
-            } else {
-                logical::timestamp_schema()
+        for (insertion, spec) in &self.fields {
+            let field_schema = match insertion {
+                Insertion::Topic | Insertion::Static => {
+                    spec.schema(Schema::string(), Schema::optional_string())
+                }
+                Insertion::Partition => spec.schema(Schema::int32(), Schema::optional_int32()),
+                Insertion::Offset => spec.schema(Schema::int64(), Schema::optional_int64()),
+                Insertion::Timestamp if spec.optional => {
+                    logical::timestamp_builder().optional().build()?
+                }
+                Insertion::Timestamp => logical::timestamp_schema(),
             };
-            builder = builder.field(&spec.name, field_schema);
-        }
-        if let Some(spec) = &self.static_field {
-            let field_schema = spec.schema(Schema::string(), Schema::optional_string());
             builder = builder.field(&spec.name, field_schema);
         }
         Ok(builder.build()?)
@@ -277,24 +261,30 @@ impl<R: Record> Transform<R> for InsertField {
         let spec = |name: &str| -> Result<Option<InsertionSpec>> {
             Ok(InsertionSpec::parse(parsed.get_opt_string(name)?))
         };
+        let mut fields = Vec::new();
+        for (kind, key) in [
+            (Insertion::Topic, TOPIC_FIELD),
+            (Insertion::Partition, PARTITION_FIELD),
+            (Insertion::Offset, OFFSET_FIELD),
+            (Insertion::Timestamp, TIMESTAMP_FIELD),
+            (Insertion::Static, STATIC_FIELD),
+        ] {
+            if let Some(spec) = spec(key)? {
+                fields.push((kind, spec));
+            }
+        }
         let insertions = Insertions {
-            topic: spec(TOPIC_FIELD)?,
-            partition: spec(PARTITION_FIELD)?,
-            offset: spec(OFFSET_FIELD)?,
-            timestamp: spec(TIMESTAMP_FIELD)?,
-            static_field: spec(STATIC_FIELD)?,
+            fields,
             static_value: parsed.get_opt_string(STATIC_VALUE)?.map(str::to_owned),
             replace_null_with_default: parsed.get_bool(REPLACE_NULL_WITH_DEFAULT)?,
         };
-        if insertions.topic.is_none()
-            && insertions.partition.is_none()
-            && insertions.offset.is_none()
-            && insertions.timestamp.is_none()
-            && insertions.static_field.is_none()
-        {
+        if insertions.fields.is_empty() {
             return Err(Self::not_configured());
         }
-        if let Some(static_field) = &insertions.static_field
+        if let Some((_, static_field)) = insertions
+            .fields
+            .iter()
+            .find(|(kind, _)| *kind == Insertion::Static)
             && insertions.static_value.is_none()
         {
             // Kafka prints the InsertionSpec object here (`...InsertField$InsertionSpec@1b2c3d`);

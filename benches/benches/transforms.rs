@@ -4,7 +4,7 @@
 //!
 //! Run: `cargo bench -p connect-benches --bench transforms`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
 

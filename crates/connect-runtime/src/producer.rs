@@ -11,7 +11,7 @@ use connect_log::{Log, LogError, LogRecord, NewTopic, Partition};
 use tokio::sync::{mpsc, watch};
 
 /// Records per append at most; more wait for the next one.
-const MAX_BATCH_RECORDS: usize = 10_000;
+pub(crate) const MAX_BATCH_RECORDS: usize = 10_000;
 /// Bytes per append at most (about Kafka's default `max.request.size` of 1 MiB).
 const MAX_BATCH_BYTES: usize = 1 << 20;
 /// The pause before an append that failed with a retriable error is tried again.

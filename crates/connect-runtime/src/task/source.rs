@@ -16,7 +16,7 @@ use super::{Control, TaskEnv};
 use crate::convert::Converters;
 use crate::errors::{Origin, RetryWithTolerance, Stage, now_millis};
 use crate::offsets::{ConnectorOffsetReader, SubmittedId, SubmittedRecords, canonical};
-use crate::producer::{Ack, Producer, record_size};
+use crate::producer::{Ack, MAX_BATCH_RECORDS, Producer, record_size};
 use crate::transforms::TransformationChain;
 use crate::worker::TargetState;
 
@@ -100,15 +100,16 @@ struct Driver {
     unyielded_records: usize,
 }
 
-/// Records per partition sender that the driver hands over before it lets the senders run.
+/// Records per partition sender that the driver hands over before it lets the senders run: one
+/// full append each.
 ///
 /// A sender woken by the driver waits in the driver's worker thread (tokio's LIFO slot, which
 /// other threads cannot steal) until the driver yields, and a source whose `poll` never waits
-/// would otherwise fill the whole producer buffer first. Yielding after every poll lets appends
-/// overlap with polling, but shrinks each sender's batch to its share of one poll when records
-/// are spread over many partitions; yielding after about this many records per sender keeps
-/// each append worthwhile (as a producer's `linger`, counted in records rather than time).
-const RECORDS_PER_SENDER_BEFORE_YIELD: usize = 1_000;
+/// would otherwise fill the whole producer buffer first. Yielding after every poll overlaps
+/// appends with polling but shrinks each append to a sender's share of one poll when records are
+/// spread over many partitions; yielding once every sender has a full append's worth does both
+/// (as a producer's `linger`, counted in records rather than time).
+const RECORDS_PER_SENDER_BEFORE_YIELD: usize = MAX_BATCH_RECORDS;
 
 /// Runs a source task until it is told to stop or fails. Offsets are committed at the end either
 /// way.

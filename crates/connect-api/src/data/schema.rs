@@ -443,37 +443,16 @@ impl Schema {
     }
 
     /// Whether `value` is of the kind this schema holds: its logical type's value when it has
-    /// one, else its type's (compared as enums: this runs for every field of every record).
+    /// one, else its type's.
     fn accepts_kind_of(&self, value: &Value) -> bool {
-        use logical::LogicalType;
-        match (value, LogicalType::of(self)) {
-            (Value::Decimal(_), Some(LogicalType::Decimal))
-            | (Value::Date(_), Some(LogicalType::Date))
-            | (Value::Time(_), Some(LogicalType::Time))
-            | (Value::Timestamp(_), Some(LogicalType::Timestamp)) => true,
-            (_, Some(_)) => false,
-            (value, None) => {
-                let ty = self.type_();
-                match value {
-                    Value::Int8(_) => ty == Type::Int8,
-                    Value::Int16(_) => ty == Type::Int16,
-                    Value::Int32(_) => ty == Type::Int32,
-                    Value::Int64(_) => ty == Type::Int64,
-                    Value::Float32(_) => ty == Type::Float32,
-                    Value::Float64(_) => ty == Type::Float64,
-                    Value::Boolean(_) => ty == Type::Boolean,
-                    Value::String(_) => ty == Type::String,
-                    Value::Bytes(_) => ty == Type::Bytes,
-                    Value::Array(_) => ty == Type::Array,
-                    Value::Map(_) => ty == Type::Map,
-                    Value::Struct(_) => ty == Type::Struct,
-                    Value::Null
-                    | Value::Decimal(_)
-                    | Value::Date(_)
-                    | Value::Time(_)
-                    | Value::Timestamp(_) => false,
-                }
-            }
+        match scalar_variant(self) {
+            Some(variant) => std::mem::discriminant(value) == variant,
+            None => matches!(
+                (value, self.type_()),
+                (Value::Array(_), Type::Array)
+                    | (Value::Map(_), Type::Map)
+                    | (Value::Struct(_), Type::Struct)
+            ),
         }
     }
 

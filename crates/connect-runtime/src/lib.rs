@@ -5,6 +5,8 @@
 //! * [`Runtime`] is the worker a service embeds: create, pause, resume, stop, restart and delete
 //!   connectors, read their statuses, shut down cleanly.
 //! * [`config`] holds the worker and connector configurations with Kafka Connect's keys.
+//! * [`distributed`] holds the parts of Kafka Connect's distributed mode built so far: the worker
+//!   group protocol, the leader's assignor and the config and status topic records.
 //! * [`plugins::Plugins`] resolves connector, converter, transform and predicate names, Java class
 //!   names included.
 //! * [`offsets`] stores source offsets in Kafka Connect's formats.
@@ -15,6 +17,7 @@
 
 pub mod config;
 mod convert;
+pub mod distributed;
 #[macro_use]
 pub mod errors;
 pub mod metrics;

@@ -7,8 +7,12 @@
 //!   leader hands back (sub-protocols `default`, `compatible` and `sessioned`);
 //! * [`assignor`]: the leader's incremental cooperative assignment (KIP-415): only moved work is
 //!   revoked, and the work of a vanished worker waits `scheduled.rebalance.max.delay.ms`;
-//! * [`records`]: the records of the config and status topics.
+//! * [`records`]: the records of the config and status topics;
+//! * [`config_store`]: the config topic read into a snapshot, and the leader's writes to it;
+//! * [`status_store`]: the status topic, written by each worker for what it runs, read by all.
 
 pub mod assignor;
+pub mod config_store;
 pub mod protocol;
 pub mod records;
+pub mod status_store;

@@ -9,10 +9,12 @@
 //!   revoked, and the work of a vanished worker waits `scheduled.rebalance.max.delay.ms`;
 //! * [`records`]: the records of the config and status topics;
 //! * [`config_store`]: the config topic read into a snapshot, and the leader's writes to it;
-//! * [`status_store`]: the status topic, written by each worker for what it runs, read by all.
+//! * [`status_store`]: the status topic, written by each worker for what it runs, read by all;
+//! * [`member`]: a worker's membership of the group (join, sync, heartbeats, rebalances).
 
 pub mod assignor;
 pub mod config_store;
+pub mod member;
 pub mod protocol;
 pub mod records;
 pub mod status_store;

@@ -754,10 +754,7 @@ impl Runner {
         if result.is_none() {
             // The interrupted JoinGroup may still be on the connection: leave on a fresh one.
             self.group = self.cluster.group(self.config.group_id.clone());
-            self.leave().await;
-            if let Some(tx) = shutdown_ack {
-                let _ = tx.send(());
-            }
+            self.stop(shutdown_ack).await;
         }
         result
     }
@@ -932,15 +929,8 @@ impl Runner {
                 biased;
                 command = self.commands.recv() => match command {
                     Some(Command::Rejoin(reason)) => return Flow::Rejoin(reason),
-                    Some(Command::Shutdown(tx)) => {
-                        self.leave().await;
-                        let _ = tx.send(());
-                        return Flow::Stop;
-                    }
-                    None => {
-                        self.leave().await;
-                        return Flow::Stop;
-                    }
+                    Some(Command::Shutdown(tx)) => return self.stop(Some(tx)).await,
+                    None => return self.stop(None).await,
                 },
                 _ = async { if let Some(rx) = revocation.as_mut() { let _ = rx.await; } },
                     if revocation.is_some() => {
@@ -1035,21 +1025,23 @@ impl Runner {
                 _ = tokio::time::sleep_until(deadline) => return Flow::Rejoin(error.to_string()),
                 command = self.commands.recv() => match command {
                     Some(Command::Rejoin(_)) => {}
-                    Some(Command::Shutdown(tx)) => {
-                        self.leave().await;
-                        let _ = tx.send(());
-                        return Flow::Stop;
-                    }
-                    None => {
-                        self.leave().await;
-                        return Flow::Stop;
-                    }
+                    Some(Command::Shutdown(tx)) => return self.stop(Some(tx)).await,
+                    None => return self.stop(None).await,
                 },
             }
         }
     }
 
     /// LeaveGroup, when the member has an id; failures are logged.
+    /// Leaves the group, then answers a shutdown request if there is one.
+    async fn stop(&mut self, ack: Option<oneshot::Sender<()>>) -> Flow {
+        self.leave().await;
+        if let Some(tx) = ack {
+            let _ = tx.send(());
+        }
+        Flow::Stop
+    }
+
     async fn leave(&mut self) {
         if self.member_id.is_empty() {
             return;

@@ -26,6 +26,7 @@ pub mod plugins;
 mod producer;
 pub mod rest;
 mod task;
+mod topic_reader;
 mod transforms;
 pub mod worker;
 

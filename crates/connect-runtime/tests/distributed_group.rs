@@ -558,3 +558,90 @@ async fn coordinator_answers_a_leader_joining_again_with_unchanged_metadata() {
     );
     group.leave_group(&changed.member_id, None).await.unwrap();
 }
+
+/// The config and status stores on the broker: a fresh reader sees every record, written in
+/// several appends and spread over the status topic's partitions.
+#[tokio::test]
+async fn config_and_status_stores_read_their_topics_to_the_end_on_the_broker() {
+    use connect_log::Log;
+    use connect_log::kafka::{KafkaConfig, KafkaLog};
+    use connect_runtime::TaskId;
+    use connect_runtime::distributed::config_store::ConfigStore;
+    use connect_runtime::distributed::records::{Status, StatusState, TargetStateValue};
+    use connect_runtime::distributed::status_store::{StatusId, StatusStore};
+
+    let broker = require_broker!();
+    let log: Arc<dyn Log> = Arc::new(
+        KafkaLog::connect(KafkaConfig::new([broker.bootstrap()]))
+            .await
+            .unwrap(),
+    );
+    let config = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    let leader = ConfigStore::open(log.clone(), "connect-configs", 1)
+        .await
+        .unwrap();
+    for name in ["a", "b"] {
+        leader
+            .put_connector_config(name, config(&[("name", name)]), None)
+            .await
+            .unwrap();
+        leader
+            .put_task_configs(name, vec![config(&[("n", "0")]), config(&[("n", "1")])])
+            .await
+            .unwrap();
+    }
+    leader
+        .put_target_state("b", TargetStateValue::Paused)
+        .await
+        .unwrap();
+    let written = leader.read_to_end().await.unwrap();
+    let reader = ConfigStore::open(log.clone(), "connect-configs", 1)
+        .await
+        .unwrap();
+    let read = reader.read_to_end().await.unwrap();
+    assert_eq!(read, written);
+    for name in ["a", "b"] {
+        assert_eq!(
+            read.connector_config(name),
+            Some(&config(&[("name", name)]))
+        );
+        assert_eq!(read.tasks(name).len(), 2, "tasks of {name}");
+    }
+    assert_eq!(read.target_state("b"), TargetStateValue::Paused);
+
+    let writer = StatusStore::open(log.clone(), "connect-status", 2, 1, "w1:8083")
+        .await
+        .unwrap();
+    let running = |generation| Status {
+        state: StatusState::Running,
+        trace: None,
+        worker_id: "w1:8083".into(),
+        generation,
+    };
+    for task in 0..4 {
+        let id = TaskId {
+            connector: Arc::from("a"),
+            task,
+        };
+        writer
+            .put(StatusId::Task(id), running(i32::try_from(task).unwrap()))
+            .await
+            .unwrap();
+    }
+    let reader = StatusStore::open(log, "connect-status", 2, 1, "w2:8083")
+        .await
+        .unwrap();
+    let tasks = reader.connector_tasks("a").await;
+    assert_eq!(
+        tasks
+            .iter()
+            .map(|(task, status)| (*task, status.generation))
+            .collect::<Vec<_>>(),
+        [(0, 0), (1, 1), (2, 2), (3, 3)]
+    );
+}

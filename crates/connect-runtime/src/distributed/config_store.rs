@@ -27,7 +27,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use connect_log::{Log, LogError, LogRecord, NewTopic, OffsetSpec, Partition};
@@ -36,6 +35,7 @@ use tokio::sync::Mutex;
 
 use super::records::{ConfigRecord, TargetStateValue};
 use crate::TaskId;
+use crate::topic_reader;
 
 /// The offset of a snapshot that has read no record (Kafka's `ClusterConfigState.NO_OFFSET`).
 ///
@@ -48,13 +48,6 @@ pub const NO_OFFSET: i64 = -1;
 
 /// The worker property naming the config topic, as Kafka's error messages name it.
 const CONFIG_TOPIC_CONFIG: &str = "config.storage.topic";
-
-/// How much one fetch of the config topic asks for.
-const FETCH_BYTES: usize = 1 << 20;
-
-/// How long one fetch waits when the log has nothing yet (only records known to exist are
-/// fetched, so this is short).
-const FETCH_WAIT: Duration = Duration::from_millis(10);
 
 /// A config-topic operation that failed.
 ///
@@ -832,35 +825,18 @@ impl ConfigStore {
     /// ```
     pub async fn read_to_end(&self) -> Result<ClusterConfigState, ConfigStoreError> {
         let topic = self.topic();
-        let mut state = self.state.lock().await;
-        let read_error = |offset, source| ConfigStoreError::Read {
+        let mut guard = self.state.lock().await;
+        let state = &mut *guard;
+        let next = topic_reader::read_to_end(&*self.log, &self.partition, state.next, |stored| {
+            state.apply(topic, stored.offset, &stored.record);
+        })
+        .await
+        .map_err(|failure| ConfigStoreError::Read {
             topic: topic.to_owned(),
-            offset,
-            source,
-        };
-        let end = self
-            .log
-            .offset(&self.partition, OffsetSpec::Latest)
-            .await
-            .map_err(|e| read_error(state.next, e))?;
-        while state.next < end {
-            let fetched = self
-                .log
-                .fetch(&self.partition, state.next, FETCH_BYTES, FETCH_WAIT)
-                .await
-                .map_err(|e| read_error(state.next, e))?;
-            if fetched.records.is_empty() {
-                // Nothing readable left before the end (such as transaction markers on Kafka).
-                break;
-            }
-            for stored in &fetched.records {
-                if stored.offset < state.next {
-                    continue;
-                }
-                state.next = stored.offset + 1;
-                state.apply(topic, stored.offset, &stored.record);
-            }
-        }
+            offset: failure.offset,
+            source: failure.source,
+        })?;
+        state.next = next;
         Ok(state.snapshot.clone())
     }
 
@@ -1296,7 +1272,12 @@ mod tests {
 
     async fn raw_records(log: &Arc<dyn Log>) -> Vec<(String, Option<String>)> {
         let fetched = log
-            .fetch(&Partition::new(TOPIC, 0), 0, 1 << 20, FETCH_WAIT)
+            .fetch(
+                &Partition::new(TOPIC, 0),
+                0,
+                1 << 20,
+                std::time::Duration::from_millis(10),
+            )
             .await
             .unwrap();
         fetched

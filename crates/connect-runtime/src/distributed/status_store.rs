@@ -66,6 +66,7 @@ use tokio::sync::Mutex;
 use super::records::{Status, StatusRecord, StatusState, TopicStatus};
 use crate::producer::partition_for_key;
 use crate::task::TaskId;
+use crate::topic_reader;
 
 /// Kafka Connect's default number of partitions of the status topic
 /// (`status.storage.partitions`).
@@ -85,9 +86,6 @@ pub const WRITE_ATTEMPTS: u32 = 5;
 
 /// The pause before the second attempt of a write; it grows by this much with each attempt.
 const RETRY_BACKOFF: Duration = Duration::from_millis(50);
-
-/// The most bytes one fetch asks for.
-const FETCH_MAX_BYTES: usize = 1 << 20;
 
 /// Why the status store could not open, read or write its topic.
 ///
@@ -763,58 +761,17 @@ impl StatusStore {
             return Ok(());
         };
         let partition = Partition::new(self.topic.clone(), number);
-        let end = self
-            .log
-            .offset(&partition, OffsetSpec::Latest)
-            .await
-            .map_err(|source| StatusStoreError::Offsets {
-                topic: self.topic.to_string(),
-                partition: number,
-                source,
-            })?;
-        while *position < end {
-            let fetched = match self
-                .log
-                .fetch(
-                    &partition,
-                    *position,
-                    FETCH_MAX_BYTES,
-                    Duration::from_millis(1),
-                )
-                .await
-            {
-                Ok(fetched) => fetched,
-                Err(LogError::OffsetOutOfRange { earliest, .. }) if *position < earliest => {
-                    tracing::warn!(
-                        topic = %self.topic,
-                        partition = number,
-                        offset = *position,
-                        earliest,
-                        "status records were removed before they were read; reading on from the earliest offset"
-                    );
-                    *position = earliest;
-                    continue;
-                }
-                Err(source) => {
-                    return Err(StatusStoreError::Read {
-                        topic: self.topic.to_string(),
-                        partition: number,
-                        offset: *position,
-                        source,
-                    });
-                }
-            };
-            let Some(last) = fetched.records.last() else {
-                break;
-            };
-            let next = last.offset + 1;
-            let mut state = self.state.lock().await;
-            for stored in &fetched.records {
-                state.read(&self.topic, number, stored);
-            }
-            drop(state);
-            *position = next;
-        }
+        let mut state = self.state.lock().await;
+        *position = topic_reader::read_to_end(&*self.log, &partition, *position, |stored| {
+            state.read(&self.topic, number, stored);
+        })
+        .await
+        .map_err(|failure| StatusStoreError::Read {
+            topic: self.topic.to_string(),
+            partition: number,
+            offset: failure.offset,
+            source: failure.source,
+        })?;
         Ok(())
     }
 

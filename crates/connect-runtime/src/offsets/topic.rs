@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -16,6 +15,7 @@ use super::{
     OffsetEntry, OffsetStore, canonical, offset_key, parse_offset_key, parse_offset_value,
 };
 use crate::producer::partition_for_key;
+use crate::topic_reader;
 
 /// Offsets kept in a compacted topic: key `["<connector>",{partition}]`, value `{offset}` or null.
 ///
@@ -67,41 +67,33 @@ impl TopicOffsetStore {
         let mut offsets = HashMap::new();
         for number in 0..count {
             let partition = Partition::new(topic, number);
-            let mut next = log
+            let earliest = log
                 .offset(&partition, OffsetSpec::Earliest)
                 .await
                 .map_err(context)?;
-            loop {
-                let fetched = log
-                    .fetch(&partition, next, 1 << 20, Duration::from_millis(1))
-                    .await
-                    .map_err(context)?;
-                for stored in &fetched.records {
-                    next = stored.offset + 1;
-                    let Some((connector, source_partition)) =
-                        stored.record.key.as_deref().and_then(parse_offset_key)
-                    else {
-                        tracing::warn!(
-                            topic,
-                            offset = stored.offset,
-                            "ignoring an offsets record whose key is not [connector, partition]"
-                        );
-                        continue;
-                    };
-                    let id = canonical(&connector, &source_partition);
-                    match parse_offset_value(stored.record.value.as_deref()) {
-                        Some(offset) => {
-                            offsets.insert(id, (connector, source_partition, offset));
-                        }
-                        None => {
-                            offsets.remove(&id);
-                        }
+            topic_reader::read_to_end(&*log, &partition, earliest, |stored| {
+                let Some((connector, source_partition)) =
+                    stored.record.key.as_deref().and_then(parse_offset_key)
+                else {
+                    tracing::warn!(
+                        topic,
+                        offset = stored.offset,
+                        "ignoring an offsets record whose key is not [connector, partition]"
+                    );
+                    return;
+                };
+                let id = canonical(&connector, &source_partition);
+                match parse_offset_value(stored.record.value.as_deref()) {
+                    Some(offset) => {
+                        offsets.insert(id, (connector, source_partition, offset));
+                    }
+                    None => {
+                        offsets.remove(&id);
                     }
                 }
-                if next >= fetched.high_watermark || fetched.records.is_empty() {
-                    break;
-                }
-            }
+            })
+            .await
+            .map_err(|failure| context(failure.source))?;
         }
         Ok(Self {
             log,

@@ -38,10 +38,16 @@ pub struct Ack<T> {
 
 type Pending<T> = Vec<(LogRecord, T)>;
 
+/// A partition's queue and the task appending from it.
+struct Sender<T> {
+    queue: mpsc::UnboundedSender<Pending<T>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
 /// Sends records to the log and reports each one's outcome on the ack channel.
 pub struct Producer<T> {
     log: Arc<dyn Log>,
-    senders: HashMap<Partition, mpsc::UnboundedSender<Pending<T>>>,
+    senders: HashMap<Partition, Sender<T>>,
     partition_counts: HashMap<Arc<str>, i32>,
     acks: mpsc::UnboundedSender<Ack<T>>,
     stopping: watch::Receiver<bool>,
@@ -152,17 +158,17 @@ impl<T: Send + 'static> Producer<T> {
             return;
         }
         let sender = self.senders.entry(partition.clone()).or_insert_with(|| {
-            let (sender, receiver) = mpsc::unbounded_channel();
-            tokio::spawn(send_loop(
+            let (queue, receiver) = mpsc::unbounded_channel();
+            let task = tokio::spawn(send_loop(
                 self.log.clone(),
                 partition.clone(),
                 receiver,
                 self.acks.clone(),
                 self.stopping.clone(),
             ));
-            sender
+            Sender { queue, task }
         });
-        if let Err(mpsc::error::SendError(records)) = sender.send(records) {
+        if let Err(mpsc::error::SendError(records)) = sender.queue.send(records) {
             // The sender task ended (the runtime is shutting down): report the records unwritten.
             let _ = self.acks.send(Ack {
                 tags: records.into_iter().map(|(_, tag)| tag).collect(),
@@ -171,6 +177,16 @@ impl<T: Send + 'static> Producer<T> {
                     "the producer is stopping".into(),
                 ))),
             });
+        }
+    }
+
+    /// Waits for what was queued to be appended (or to fail) and for the partitions' senders to
+    /// end, so that nothing of this producer holds the log afterwards: a runtime that has shut
+    /// down releases an embedded log to the next one opened in the same process.
+    pub async fn close(&mut self) {
+        for (_, sender) in self.senders.drain() {
+            drop(sender.queue);
+            let _ = sender.task.await;
         }
     }
 }

@@ -940,3 +940,39 @@ async fn a_task_that_does_not_stop_in_time_is_abandoned_for_good() {
     assert_eq!(status.tasks[0].state, State::Running);
     runtime.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runtime_that_has_shut_down_releases_the_embedded_log_at_once() {
+    // An application that restarts its pipeline in the same process reopens the embedded log
+    // right after `shutdown`: no partition reader or sender of the old runtime may still hold it.
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("out.txt");
+    for run in 1..=20 {
+        let runtime = Runtime::builder(worker(dir.path(), &[]))
+            .build()
+            .await
+            .unwrap_or_else(|e| panic!("run {run}: {e}"));
+        // One more line each run; the source resumes after the lines it read before.
+        let text: String = (1..=run).map(|i| format!("line {i}\n")).collect();
+        file_source_into_t(&runtime, dir.path(), &text).await;
+        runtime
+            .create_connector(
+                props(&[
+                    ("name", "sink"),
+                    ("connector.class", "FileStreamSink"),
+                    ("topics", "t"),
+                    ("file", output.to_str().unwrap()),
+                ]),
+                None,
+            )
+            .await
+            .unwrap();
+        wait_until("the sink's output", Duration::from_secs(30), None, || {
+            lines(&output).len() >= run
+        })
+        .await;
+        runtime.shutdown().await;
+    }
+    let expected: Vec<String> = (1..=20).map(|i| format!("line {i}")).collect();
+    assert_eq!(lines(&output), expected);
+}

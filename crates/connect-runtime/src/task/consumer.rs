@@ -245,6 +245,17 @@ impl Consumer {
     }
 }
 
+impl Consumer {
+    /// Stops every partition reader and waits for them to end, so that nothing of this consumer
+    /// holds the log afterwards.
+    pub(crate) async fn close(&mut self) {
+        for (_, reader) in self.readers.drain() {
+            reader.handle.abort();
+            let _ = reader.handle.await;
+        }
+    }
+}
+
 impl Drop for Consumer {
     fn drop(&mut self) {
         for reader in self.readers.values() {

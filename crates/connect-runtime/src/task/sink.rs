@@ -264,6 +264,7 @@ pub(crate) async fn run_sink_task(
     if let Err(error) = driver.task.stop().await {
         tracing::warn!(task = %driver.env.id, %error, "the task failed to stop cleanly");
     }
+    driver.consumer.close().await;
     outcome
 }
 

@@ -177,6 +177,7 @@ pub(crate) async fn run_source_task(
     driver.drain_acks_until_done(outcome.is_ok()).await;
     driver.commit_offsets().await;
     let _ = stop_sender.send(true);
+    driver.producer.close().await;
     if let Err(error) = driver.task.stop().await {
         tracing::warn!(task = %driver.env.id, %error, "the task failed to stop cleanly");
     }

@@ -737,6 +737,8 @@ impl Runtime {
     }
 
     /// Stops every connector and task: sinks flush and commit, sources commit their offsets.
+    /// Once the last clone of the runtime is dropped after this, nothing holds its log: an
+    /// embedded log can be opened again at once in the same process.
     pub async fn shutdown(&self) {
         let mut connectors = self.inner.connectors.lock().await;
         let shared = &self.inner.shared;

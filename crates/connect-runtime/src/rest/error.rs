@@ -7,6 +7,9 @@ use axum::response::{IntoResponse, Response};
 use connect_api::error::ConnectError;
 use serde::Serialize;
 
+use super::forward::ForwardTo;
+use crate::distributed::ClusterRedirect;
+
 /// An error answered by the REST API (Kafka's `ConnectRestException` and its exception mapper).
 ///
 /// ```
@@ -22,6 +25,8 @@ use serde::Serialize;
 pub struct RestError {
     status: StatusCode,
     message: String,
+    /// The worker that completes the request instead, in a Connect cluster.
+    forward_to: Option<String>,
 }
 
 /// The JSON body of an error response.
@@ -37,6 +42,7 @@ impl RestError {
         Self {
             status,
             message: message.into(),
+            forward_to: None,
         }
     }
 
@@ -82,6 +88,18 @@ impl std::error::Error for RestError {}
 
 impl From<ConnectError> for RestError {
     fn from(error: ConnectError) -> Self {
+        if let ConnectError::Other {
+            source: Some(source),
+            ..
+        } = &error
+            && let Some(redirect) = source.downcast_ref::<ClusterRedirect>()
+        {
+            let mut rest = Self::new(StatusCode::CONFLICT, redirect.to_string());
+            if let ClusterRedirect::Forward { url } = redirect {
+                rest.forward_to = Some(url.clone());
+            }
+            return rest;
+        }
         let status = match &error {
             ConnectError::NotFound(_) => StatusCode::NOT_FOUND,
             ConnectError::AlreadyExists(_) => StatusCode::CONFLICT,
@@ -100,6 +118,10 @@ impl IntoResponse for RestError {
             error_code: self.status.as_u16(),
             message: &self.message,
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(url) = self.forward_to {
+            response.extensions_mut().insert(ForwardTo(url));
+        }
+        response
     }
 }

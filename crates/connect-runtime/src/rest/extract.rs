@@ -77,6 +77,19 @@ pub(crate) fn config_map(value: Value) -> Result<ConfigMap, RestError> {
         .collect())
 }
 
+/// A name as one percent-encoded path segment (unreserved characters kept).
+pub(crate) fn encode_path_segment(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// Parses the query string into its pairs.
 pub(crate) fn query_pairs(uri: &Uri) -> Result<Vec<(String, String)>, RestError> {
     if uri.query().is_none_or(str::is_empty) {

@@ -34,6 +34,7 @@
 mod connectors;
 mod error;
 mod extract;
+mod forward;
 mod loggers;
 mod metrics;
 mod openapi;
@@ -53,6 +54,7 @@ use serde_json::json;
 
 pub use error::RestError;
 pub use extract::MAX_BODY_BYTES;
+pub(crate) use extract::encode_path_segment;
 pub use loggers::{EnvFilterLevels, LogLevels, LoggerLevel, ROOT_LOGGER, install_log_levels};
 pub use security::{
     BASIC_AUTH_CREDENTIALS_FILE, BasicAuth, ListenerSecurity, TlsListener, tls_acceptor,
@@ -64,13 +66,19 @@ use crate::Runtime;
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) runtime: Runtime,
+    /// Sends requests on to other workers of a Connect cluster.
+    pub(crate) http: reqwest::Client,
 }
 
 /// Kafka Connect's REST API over `runtime`, as an [`axum::Router`] with its state applied.
 ///
 /// Unknown paths answer 404 and unsupported methods 405, both in the JSON error shape.
 pub fn router(runtime: Runtime) -> Router {
-    let state = AppState { runtime };
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(90))
+        .build()
+        .unwrap_or_default();
+    let state = AppState { runtime, http };
     Router::new()
         .route("/", get(root))
         .route("/health", get(health))
@@ -93,7 +101,10 @@ pub fn router(runtime: Runtime) -> Router {
                 .patch(connectors::patch_config),
         )
         .route("/connectors/{name}/status", get(connectors::status))
-        .route("/connectors/{name}/tasks", get(connectors::tasks))
+        .route(
+            "/connectors/{name}/tasks",
+            get(connectors::tasks).post(connectors::put_task_configs),
+        )
         .route(
             "/connectors/{name}/tasks-config",
             get(connectors::tasks_config),
@@ -128,6 +139,10 @@ pub fn router(runtime: Runtime) -> Router {
             put(plugins::validate),
         )
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            forward::forwarding,
+        ))
         .with_state(state)
         .layer(map_response(extract::json_errors))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -156,25 +156,33 @@ impl ManagedConnector {
     /// Starts the connector per its target state: its instance, task configs and tasks. A
     /// failure marks the connector FAILED and leaves the worker running.
     pub(crate) async fn start(&mut self, shared: &Shared) {
+        if self.prepare(shared).await {
+            self.start_tasks(shared);
+        }
+    }
+
+    /// Starts the instance and generates the task configs, per the target state; `false` when
+    /// there are no tasks to start (stopped, or failed: then the connector is FAILED).
+    pub(crate) async fn prepare(&mut self, shared: &Shared) -> bool {
         if self.target == TargetState::Stopped {
             self.set_state(State::Stopped, None);
-            return;
+            return false;
         }
         if let Err(error) = self.start_instance(shared).await {
             tracing::error!(connector = %self.name, %error, "the connector failed to start");
             self.set_state(State::Failed, Some(error_trace(&error)));
-            return;
+            return false;
         }
         match self.generate_task_configs() {
             Ok(configs) => self.task_configs = configs,
             Err(error) => {
                 tracing::error!(connector = %self.name, %error, "the connector failed to generate task configs");
                 self.set_state(State::Failed, Some(error_trace(&error)));
-                return;
+                return false;
             }
         }
         self.set_state(self.running_state(), None);
-        self.start_tasks(shared);
+        true
     }
 
     async fn start_instance(&mut self, shared: &Shared) -> Result<(), ConnectError> {
@@ -253,37 +261,20 @@ impl ManagedConnector {
         shared: &Shared,
         previous: Option<TaskHandle>,
     ) -> TaskHandle {
-        let (control, receiver) = watch::channel(Control {
-            target: self.target,
-            stop: false,
-        });
-        let id = TaskId {
-            connector: self.name.clone(),
-            task: u32::try_from(number).unwrap_or(u32::MAX),
-        };
-        let env = TaskEnv {
-            metrics: shared.metrics.task(&id),
-            id,
-            task_config: crate::config::resolve_task_config(
-                self.config.originals(),
-                self.resolved.as_ref(),
-                self.task_configs.get(number).cloned().unwrap_or_default(),
-            ),
-            connector_config: self.resolved.clone().unwrap_or_else(|| self.config.clone()),
-            worker: shared.worker.clone(),
-            plugins: shared.plugins.clone(),
-            log: shared.log.clone(),
-            offsets: shared.offsets.clone(),
-            control: receiver,
-            topics: shared.topics.clone(),
-        };
-        let count = self.task_configs.len();
-        TaskHandle::start(
-            env,
-            control,
-            self.factory.clone(),
-            count,
-            self.config.restart_policy(),
+        spawn_task(
+            shared,
+            TaskSpec {
+                id: TaskId {
+                    connector: self.name.clone(),
+                    task: u32::try_from(number).unwrap_or(u32::MAX),
+                },
+                config: &self.config,
+                resolved: self.resolved.as_ref(),
+                task_config: self.task_configs.get(number).cloned().unwrap_or_default(),
+                task_count: self.task_configs.len(),
+                factory: self.factory.clone(),
+                target: self.target,
+            },
             previous,
         )
     }
@@ -381,6 +372,57 @@ impl ManagedConnector {
             })
             .collect()
     }
+}
+
+/// What a task is started from.
+pub(crate) struct TaskSpec<'a> {
+    pub(crate) id: TaskId,
+    /// The connector's configuration as written.
+    pub(crate) config: &'a ConnectorConfig,
+    /// The same with its config provider references resolved, when there are any.
+    pub(crate) resolved: Option<&'a ConnectorConfig>,
+    /// The task's own config, as the connector generated it.
+    pub(crate) task_config: ConfigMap,
+    /// How many tasks the connector has (sink tasks split the partitions by it).
+    pub(crate) task_count: usize,
+    pub(crate) factory: ConnectorFactory,
+    pub(crate) target: TargetState,
+}
+
+/// Starts a task under supervision, once `previous` (the copy it replaces, if any) has stopped.
+pub(crate) fn spawn_task(
+    shared: &Shared,
+    spec: TaskSpec<'_>,
+    previous: Option<TaskHandle>,
+) -> TaskHandle {
+    let (control, receiver) = watch::channel(Control {
+        target: spec.target,
+        stop: false,
+    });
+    let env = TaskEnv {
+        metrics: shared.metrics.task(&spec.id),
+        id: spec.id,
+        task_config: crate::config::resolve_task_config(
+            spec.config.originals(),
+            spec.resolved,
+            spec.task_config,
+        ),
+        connector_config: spec.resolved.unwrap_or(spec.config).clone(),
+        worker: shared.worker.clone(),
+        plugins: shared.plugins.clone(),
+        log: shared.log.clone(),
+        offsets: shared.offsets.clone(),
+        control: receiver,
+        topics: shared.topics.clone(),
+    };
+    TaskHandle::start(
+        env,
+        control,
+        spec.factory,
+        spec.task_count,
+        spec.config.restart_policy(),
+        previous,
+    )
 }
 
 /// Kafka puts the task's class into task configs; ours is named after the connector's.

@@ -9,9 +9,12 @@ mod status;
 mod supervisor;
 mod topics;
 
+pub(crate) use connector::{ManagedConnector, TaskSpec, spawn_task};
 pub use offsets::OffsetsAltered;
+pub(crate) use runtime::Shared;
 pub use runtime::{Runtime, RuntimeBuilder};
 pub use status::{ConnectorInfo, ConnectorStatus, State, StateInfo, TaskInfo, TaskStatus};
+pub(crate) use supervisor::{TaskHandle, read_task_state};
 pub(crate) use topics::ActiveTopics;
 
 /// What a connector should be doing, as set by create, pause, resume and stop (Kafka's

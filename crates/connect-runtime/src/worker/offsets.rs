@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 use super::TargetState;
 use super::guard::guarded;
 use super::runtime::Runtime;
-use crate::config::{ConnectorType, SinkTopics};
+use crate::config::{ConnectorConfig, ConnectorType, SinkTopics};
 use crate::offsets::validate_offset;
 use crate::plugins::ConnectorFactory;
 
@@ -89,19 +89,44 @@ impl Runtime {
         name: &str,
         offsets: Option<Vec<(OffsetMap, Option<OffsetMap>)>>,
     ) -> Result<OffsetsAltered> {
-        let shared = &self.inner.shared;
+        if let Some(cluster) = &self.inner.cluster {
+            cluster.ensure_leader()?;
+            let (config, factory, target) = cluster.connector_parts(name).await?;
+            return self
+                .modify_offsets_of(name, &config, &factory, target, offsets)
+                .await;
+        }
         // Held throughout, so that the connector cannot be resumed half-way.
         let connectors = self.inner.connectors.lock().await;
         let connector = connectors
             .get(name)
             .ok_or_else(|| ConnectError::NotFound(format!("Connector {name} not found")))?;
-        if connector.target != TargetState::Stopped {
+        self.modify_offsets_of(
+            name,
+            &connector.config,
+            &connector.factory,
+            connector.target,
+            offsets,
+        )
+        .await
+    }
+
+    async fn modify_offsets_of(
+        &self,
+        name: &str,
+        connector: &ConnectorConfig,
+        factory: &ConnectorFactory,
+        target: TargetState,
+        offsets: Option<Vec<(OffsetMap, Option<OffsetMap>)>>,
+    ) -> Result<OffsetsAltered> {
+        let shared = &self.inner.shared;
+        if target != TargetState::Stopped {
             return Err(ConnectError::IllegalWorkerState(format!(
                 "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/{name}/stop' endpoint"
             )));
         }
-        let config = connector.config.originals().clone();
-        match (&connector.factory, connector.kind()) {
+        let config = connector.originals().clone();
+        match (factory, factory.kind()) {
             (ConnectorFactory::Source(make), ConnectorType::Source) => {
                 let offsets = match offsets {
                     Some(offsets) => offsets,
@@ -138,10 +163,7 @@ impl Runtime {
                         .map(|(partition, offset)| sink_offset(partition, offset.as_ref()))
                         .collect::<Result<_>>()?,
                     None => {
-                        let topics = connector
-                            .config
-                            .sink_topics()
-                            .map_err(ConnectError::Config)?;
+                        let topics = connector.sink_topics().map_err(ConnectError::Config)?;
                         let committed =
                             committed_sink_offsets(shared.log.as_ref(), &group, &topics).await?;
                         committed
@@ -203,6 +225,9 @@ impl Runtime {
     ///
     /// [`ConnectError::NotFound`] when there is no such connector.
     pub async fn connector_topics(&self, name: &str) -> Result<BTreeSet<String>> {
+        if let Some(cluster) = &self.inner.cluster {
+            return cluster.connector_topics(name).await;
+        }
         if !self.inner.connectors.lock().await.contains_key(name) {
             return Err(ConnectError::NotFound(format!(
                 "Connector {name} not found"
@@ -217,6 +242,9 @@ impl Runtime {
     ///
     /// [`ConnectError::NotFound`] when there is no such connector.
     pub async fn reset_connector_topics(&self, name: &str) -> Result<()> {
+        if let Some(cluster) = &self.inner.cluster {
+            return cluster.reset_connector_topics(name).await;
+        }
         if !self.inner.connectors.lock().await.contains_key(name) {
             return Err(ConnectError::NotFound(format!(
                 "Connector {name} not found"

@@ -9,6 +9,7 @@ use connect_api::error::{ConfigError, ConnectError, Result};
 use connect_api::record::OffsetMap;
 use connect_log::Log;
 use connect_log::embedded::{EmbeddedLog, EmbeddedLogOptions};
+use connect_log::kafka::protocol::Cluster;
 use connect_log::kafka::{KafkaConfig, KafkaLog};
 use tokio::sync::{Mutex, mpsc};
 
@@ -21,6 +22,7 @@ use super::{
 };
 use crate::config::{ConfigProviders, ConnectorConfig, ConnectorType, WorkerConfig, has_reference};
 use crate::convert::validate_converter_classes;
+use crate::distributed::herder::Herder;
 use crate::metrics::Metrics;
 use crate::offsets::{FileOffsetStore, OffsetStore, TopicOffsetStore};
 use crate::plugins::{ConnectorFactory, Plugins};
@@ -28,6 +30,7 @@ use crate::transforms::{chain_defs, validate_chain};
 use connect_api::record::{SinkRecord, SourceRecord};
 
 /// What connectors and tasks share of the worker.
+#[derive(Clone)]
 pub(crate) struct Shared {
     pub(crate) worker: Arc<WorkerConfig>,
     pub(crate) plugins: Arc<Plugins>,
@@ -42,7 +45,10 @@ pub(crate) struct Shared {
 
 pub(super) struct Inner {
     pub(super) shared: Shared,
+    /// The connectors of a standalone worker (a distributed one keeps its own).
     pub(super) connectors: Mutex<BTreeMap<String, ManagedConnector>>,
+    /// The worker's part in a Connect cluster, when it is distributed.
+    pub(super) cluster: Option<Arc<Herder>>,
 }
 
 /// Builds a [`Runtime`].
@@ -143,9 +149,22 @@ impl RuntimeBuilder {
     /// When the log cannot be reached or opened, or the offset store cannot be read.
     pub async fn build(self) -> Result<Runtime> {
         let worker = Arc::new(self.worker);
-        let log: Arc<dyn Log> = match self.log {
-            Some(log) => log,
-            None => open_log(&worker).await?,
+        let (log, cluster): (Arc<dyn Log>, Option<Arc<Cluster>>) = match (
+            self.log,
+            worker.is_distributed(),
+        ) {
+            (Some(_), true) => {
+                return Err(ConnectError::other(
+                    "a distributed worker runs on the Kafka cluster of bootstrap.servers: RuntimeBuilder::log does not apply",
+                ));
+            }
+            (Some(log), false) => (log, None),
+            (None, true) => {
+                let log = open_kafka(&worker).await?;
+                let cluster = log.cluster().clone();
+                (Arc::new(log), Some(cluster))
+            }
+            (None, false) => (open_log(&worker).await?, None),
         };
         let offsets: Arc<dyn OffsetStore> = match self.offsets {
             Some(offsets) => offsets,
@@ -153,33 +172,47 @@ impl RuntimeBuilder {
         };
         let (reconfigure, requests) = mpsc::unbounded_channel();
         let worker_id = worker.worker_id();
+        let shared = Shared {
+            worker,
+            plugins: Arc::new(self.plugins),
+            log,
+            offsets,
+            reconfigure,
+            worker_id,
+            topics: ActiveTopics::default(),
+            metrics: Arc::new(Metrics::new()),
+        };
+        let (cluster, requests) = match cluster {
+            Some(cluster) => (
+                Some(Herder::start(shared.clone(), cluster, requests).await?),
+                None,
+            ),
+            None => (None, Some(requests)),
+        };
         let inner = Arc::new(Inner {
-            shared: Shared {
-                worker,
-                plugins: Arc::new(self.plugins),
-                log,
-                offsets,
-                reconfigure,
-                worker_id,
-                topics: ActiveTopics::default(),
-                metrics: Arc::new(Metrics::new()),
-            },
+            shared,
             connectors: Mutex::new(BTreeMap::new()),
+            cluster,
         });
-        tokio::spawn(reconfigure_on_request(Arc::downgrade(&inner), requests));
+        if let Some(requests) = requests {
+            tokio::spawn(reconfigure_on_request(Arc::downgrade(&inner), requests));
+        }
         tracing::info!(log = %inner.shared.log.describe(), "worker started");
         Ok(Runtime { inner })
     }
 }
 
+async fn open_kafka(worker: &WorkerConfig) -> Result<KafkaLog> {
+    let config = KafkaConfig::from_properties(worker.originals())
+        .map_err(|e| ConnectError::other_from(format!("Kafka client settings: {e}"), e))?;
+    KafkaLog::connect(config)
+        .await
+        .map_err(|e| ConnectError::other_from(format!("could not connect to Kafka: {e}"), e))
+}
+
 async fn open_log(worker: &WorkerConfig) -> Result<Arc<dyn Log>> {
     if worker.bootstrap_servers().is_some() {
-        let config = KafkaConfig::from_properties(worker.originals())
-            .map_err(|e| ConnectError::other_from(format!("Kafka client settings: {e}"), e))?;
-        let log = KafkaLog::connect(config)
-            .await
-            .map_err(|e| ConnectError::other_from(format!("could not connect to Kafka: {e}"), e))?;
-        return Ok(Arc::new(log));
+        return Ok(Arc::new(open_kafka(worker).await?));
     }
     let dir = worker.embedded_log_dir();
     let options = EmbeddedLogOptions {
@@ -198,18 +231,14 @@ async fn open_log(worker: &WorkerConfig) -> Result<Arc<dyn Log>> {
 
 async fn open_offsets(worker: &WorkerConfig, log: &Arc<dyn Log>) -> Result<Arc<dyn OffsetStore>> {
     if let Some(topic) = worker.offset_storage_topic() {
-        let setting = |key: &str, default: i64| {
-            worker
-                .originals()
-                .get(key)
-                .and_then(|v| v.trim().parse::<i64>().ok())
-                .unwrap_or(default)
-        };
-        let partitions = i32::try_from(setting("offset.storage.partitions", 25)).unwrap_or(25);
-        let replication =
-            i16::try_from(setting("offset.storage.replication.factor", 3)).unwrap_or(3);
         return Ok(Arc::new(
-            TopicOffsetStore::open(log.clone(), topic, partitions, replication).await?,
+            TopicOffsetStore::open(
+                log.clone(),
+                topic,
+                worker.offset_storage_partitions(),
+                worker.offset_storage_replication_factor(),
+            )
+            .await?,
         ));
     }
     let Some(path) = worker.offset_storage_file() else {
@@ -307,6 +336,15 @@ impl Runtime {
     ///
     /// When a metric cannot be encoded.
     pub async fn metrics(&self) -> Result<String> {
+        if let Some(cluster) = &self.inner.cluster {
+            let (tasks, count) = cluster.local_task_states().await;
+            return self
+                .inner
+                .shared
+                .metrics
+                .encode(&tasks, count)
+                .map_err(|e| ConnectError::other(format!("could not encode the metrics: {e}")));
+        }
         let connectors = self.inner.connectors.lock().await;
         let tasks: Vec<(String, u32, State)> = connectors
             .values()
@@ -473,6 +511,11 @@ impl Runtime {
         props: ConfigMap,
         initial_state: Option<TargetState>,
     ) -> Result<ConnectorInfo> {
+        if let Some(cluster) = &self.inner.cluster {
+            cluster.ensure_leader()?;
+            self.checked_config(&props).await?;
+            return cluster.create_connector(props, initial_state).await;
+        }
         let name = props.get("name").cloned().unwrap_or_default();
         if self.inner.connectors.lock().await.contains_key(&name) {
             return Err(ConnectError::AlreadyExists(format!(
@@ -509,6 +552,11 @@ impl Runtime {
         props
             .entry("name".into())
             .or_insert_with(|| name.to_owned());
+        if let Some(cluster) = &self.inner.cluster {
+            cluster.ensure_leader()?;
+            self.checked_config(&props).await?;
+            return cluster.put_connector_config(name, props).await;
+        }
         let (config, class, factory) = self.checked_config(&props).await?;
         let mut connectors = self.inner.connectors.lock().await;
         let (created, target) = match connectors.remove(name) {
@@ -531,6 +579,9 @@ impl Runtime {
     ///
     /// [`ConnectError::NotFound`] when there is no such connector.
     pub async fn delete_connector(&self, name: &str) -> Result<()> {
+        if let Some(cluster) = &self.inner.cluster {
+            return cluster.delete_connector(name).await;
+        }
         let mut connector = self
             .inner
             .connectors
@@ -572,6 +623,9 @@ impl Runtime {
     }
 
     async fn set_target(&self, name: &str, target: TargetState) -> Result<()> {
+        if let Some(cluster) = &self.inner.cluster {
+            return cluster.set_target(name, target).await;
+        }
         let mut connectors = self.inner.connectors.lock().await;
         let connector = connectors.get_mut(name).ok_or_else(|| not_found(name))?;
         let was = connector.target;
@@ -613,6 +667,11 @@ impl Runtime {
         include_tasks: bool,
         only_failed: bool,
     ) -> Result<ConnectorStatus> {
+        if let Some(cluster) = &self.inner.cluster {
+            return cluster
+                .restart_connector(name, include_tasks, only_failed)
+                .await;
+        }
         let mut connectors = self.inner.connectors.lock().await;
         let connector = connectors.get_mut(name).ok_or_else(|| not_found(name))?;
         let mut status = self.status_of(connector);
@@ -646,6 +705,9 @@ impl Runtime {
     ///
     /// [`ConnectError::NotFound`] when there is no such connector or task.
     pub async fn restart_task(&self, name: &str, task: u32) -> Result<()> {
+        if let Some(cluster) = &self.inner.cluster {
+            return cluster.restart_task(name, task).await;
+        }
         let mut connectors = self.inner.connectors.lock().await;
         let connector = connectors.get_mut(name).ok_or_else(|| not_found(name))?;
         if task as usize >= connector.tasks.len() {
@@ -659,6 +721,9 @@ impl Runtime {
 
     /// Names of all connectors, sorted.
     pub async fn connectors(&self) -> Vec<String> {
+        if let Some(cluster) = &self.inner.cluster {
+            return cluster.connectors().await;
+        }
         self.inner.connectors.lock().await.keys().cloned().collect()
     }
 
@@ -668,6 +733,9 @@ impl Runtime {
     ///
     /// [`ConnectError::NotFound`] when there is no such connector.
     pub async fn connector_info(&self, name: &str) -> Result<ConnectorInfo> {
+        if let Some(cluster) = &self.inner.cluster {
+            return cluster.connector_info(name).await;
+        }
         let connectors = self.inner.connectors.lock().await;
         connectors
             .get(name)
@@ -681,6 +749,9 @@ impl Runtime {
     ///
     /// [`ConnectError::NotFound`] when there is no such connector.
     pub async fn connector_status(&self, name: &str) -> Result<ConnectorStatus> {
+        if let Some(cluster) = &self.inner.cluster {
+            return cluster.connector_status(name).await;
+        }
         let connectors = self.inner.connectors.lock().await;
         connectors
             .get(name)
@@ -694,6 +765,9 @@ impl Runtime {
     ///
     /// [`ConnectError::NotFound`] when there is no such connector.
     pub async fn task_configs(&self, name: &str) -> Result<Vec<ConfigMap>> {
+        if let Some(cluster) = &self.inner.cluster {
+            return cluster.task_configs(name).await;
+        }
         let connectors = self.inner.connectors.lock().await;
         connectors
             .get(name)
@@ -708,10 +782,16 @@ impl Runtime {
     ///
     /// [`ConnectError::NotFound`] when there is no such connector; errors of the stores.
     pub async fn connector_offsets(&self, name: &str) -> Result<Vec<(OffsetMap, OffsetMap)>> {
-        let (kind, topics) = {
-            let connectors = self.inner.connectors.lock().await;
-            let connector = connectors.get(name).ok_or_else(|| not_found(name))?;
-            (connector.kind(), connector.config.sink_topics().ok())
+        let (kind, topics) = match &self.inner.cluster {
+            Some(cluster) => {
+                let (config, factory, _) = cluster.connector_parts(name).await?;
+                (factory.kind(), config.sink_topics().ok())
+            }
+            None => {
+                let connectors = self.inner.connectors.lock().await;
+                let connector = connectors.get(name).ok_or_else(|| not_found(name))?;
+                (connector.kind(), connector.config.sink_topics().ok())
+            }
         };
         if kind == ConnectorType::Source {
             return self.inner.shared.offsets.connector_offsets(name).await;
@@ -740,11 +820,31 @@ impl Runtime {
     /// Once the last clone of the runtime is dropped after this, nothing holds its log: an
     /// embedded log can be opened again at once in the same process.
     pub async fn shutdown(&self) {
+        if let Some(cluster) = &self.inner.cluster {
+            cluster.shutdown().await;
+            tracing::info!("worker stopped");
+            return;
+        }
         let mut connectors = self.inner.connectors.lock().await;
         let shared = &self.inner.shared;
         futures::future::join_all(connectors.values_mut().map(|c| c.stop(shared))).await;
         connectors.clear();
         tracing::info!("worker stopped");
+    }
+
+    /// Takes the task configs a connector generated on another worker of the cluster
+    /// (`POST /connectors/{name}/tasks`): the leader writes them to the config topic.
+    pub(crate) async fn accept_task_configs(
+        &self,
+        name: &str,
+        configs: Vec<ConfigMap>,
+    ) -> Result<()> {
+        match &self.inner.cluster {
+            Some(cluster) => cluster.accept_task_configs(name, configs).await,
+            None => Err(ConnectError::other(
+                "Kafka Connect in standalone mode does not support externally setting task configurations.",
+            )),
+        }
     }
 
     fn info_of(&self, connector: &ManagedConnector) -> ConnectorInfo {

@@ -41,6 +41,11 @@ fn write(state: &SharedState, value: State, trace: Option<String>) {
     };
 }
 
+/// A task's state as of now.
+pub(crate) fn read_task_state(task: &TaskHandle) -> TaskState {
+    read(&task.state)
+}
+
 /// A running task as the worker holds it.
 pub(crate) struct TaskHandle {
     pub(crate) control: watch::Sender<Control>,

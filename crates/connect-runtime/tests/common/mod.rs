@@ -77,6 +77,156 @@ impl Standalone {
     }
 }
 
+/// A loopback port that was free a moment ago and that no other caller in this process got.
+pub fn free_port() -> u16 {
+    static GIVEN: std::sync::Mutex<std::collections::BTreeSet<u16>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|p| p.into_inner());
+    loop {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        if given.insert(port) {
+            return port;
+        }
+    }
+}
+
+/// How a [`Distributed`] worker process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// SIGTERM: it had the chance to leave the group and stop its tasks.
+    Terminated,
+    /// SIGKILL: it stopped at once, without a word to anyone.
+    Killed,
+    /// It exited on its own.
+    Exited,
+}
+
+/// A running (or ended) `connect-distributed` worker. Unlike [`Standalone`], stopping it keeps
+/// the value, so that its log can still be read and checked afterwards.
+pub struct Distributed {
+    child: tokio::process::Child,
+    /// A name for messages, e.g. `w2`.
+    pub name: String,
+    /// Its stderr.
+    pub log: PathBuf,
+    /// Its REST port on 127.0.0.1 (`listeners` in its properties).
+    pub port: u16,
+    /// When and how it ended, once it has.
+    pub ended: Option<(std::time::SystemTime, Ending)>,
+    exit: Option<std::process::ExitStatus>,
+}
+
+impl Distributed {
+    /// Starts the binary with a worker properties file listening on `port`; its log goes to
+    /// `<dir>/<name>.log`.
+    pub fn start(dir: &Path, name: &str, properties: &Path, port: u16) -> Self {
+        let log = dir.join(format!("{name}.log"));
+        let file = std::fs::File::create(&log).unwrap();
+        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_connect-distributed"))
+            .arg(properties)
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(file)
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        Self {
+            child,
+            name: name.to_owned(),
+            log,
+            port,
+            ended: None,
+            exit: None,
+        }
+    }
+
+    /// `127.0.0.1:<port>`, the worker id the REST API reports.
+    pub fn worker_id(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Whether the process is still running (records its exit when it is not).
+    pub fn is_running(&mut self) -> bool {
+        self.exit_status().is_none()
+    }
+
+    /// Its exit status once it has exited.
+    pub fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
+        if self.exit.is_none()
+            && let Some(status) = self.child.try_wait().unwrap()
+        {
+            self.exit = Some(status);
+            self.ended
+                .get_or_insert((std::time::SystemTime::now(), Ending::Exited));
+        }
+        self.exit
+    }
+
+    /// Waits up to `timeout` for the process to exit by itself.
+    pub async fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        if let Some(status) = self.exit_status() {
+            return Some(status);
+        }
+        let status = tokio::time::timeout(timeout, self.child.wait())
+            .await
+            .ok()?;
+        let status = status.unwrap();
+        self.exit = Some(status);
+        self.ended
+            .get_or_insert((std::time::SystemTime::now(), Ending::Exited));
+        Some(status)
+    }
+
+    /// SIGTERM, then waits (up to 60 s) for it to leave the group and exit.
+    pub async fn terminate(&mut self) -> std::process::ExitStatus {
+        if let Some(status) = self.exit_status() {
+            return status;
+        }
+        let pid = self.child.id().unwrap();
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        match tokio::time::timeout(Duration::from_secs(60), self.child.wait()).await {
+            Ok(status) => {
+                let status = status.unwrap();
+                self.exit = Some(status);
+                self.ended = Some((std::time::SystemTime::now(), Ending::Terminated));
+                status
+            }
+            Err(_) => panic!(
+                "connect-distributed {} did not exit within 60 s of SIGTERM; log:\n{}",
+                self.name,
+                self.log_text()
+            ),
+        }
+    }
+
+    /// SIGKILL: no chance to leave the group, commit or flush anything.
+    pub async fn kill9(&mut self) {
+        if self.exit_status().is_some() {
+            return;
+        }
+        self.child.start_kill().unwrap();
+        let status = self.child.wait().await.unwrap();
+        self.exit = Some(status);
+        self.ended = Some((std::time::SystemTime::now(), Ending::Killed));
+    }
+}
+
 /// Waits until `check` holds, failing with `what` and the worker's log after `timeout`.
 pub async fn wait_until(
     what: &str,

@@ -167,8 +167,10 @@ pub fn generate() -> Result<String> {
 
     doc.heading(2, "Contents", None)?;
     doc.line(&format!(
-        "- {}",
-        Doc::link("Worker configuration", "worker")
+        "- {}: {}, {}",
+        Doc::link("Worker configuration", "worker"),
+        Doc::link("standalone worker", "standalone"),
+        Doc::link("distributed worker only", "distributed"),
     ));
     doc.line(&format!(
         "- {}: {}, {}, {}, {}",
@@ -198,18 +200,49 @@ pub fn generate() -> Result<String> {
     doc.finish()
 }
 
-/// The worker's keys.
+/// The worker's keys: all those of a standalone worker, then those a distributed worker has
+/// besides or defines differently.
 fn write_worker(doc: &mut Doc) -> Result<()> {
-    let def = WorkerConfig::standalone_def();
-    check(&def, "the worker configuration")?;
+    let standalone = WorkerConfig::standalone_def();
+    let distributed = WorkerConfig::distributed_def();
+    check(&standalone, "the standalone worker configuration")?;
+    check(&distributed, "the distributed worker configuration")?;
     doc.heading(2, "Worker configuration", Some("worker"))?;
     doc.paragraph(&resolve_links(
         "The worker's properties file (the first argument of `connect-standalone`), or the map \
-         given to `WorkerConfig::standalone` (definition: `WorkerConfig::standalone_def()`). \
-         The converters it names are configured by the keys after their prefix, for example \
+         given to `WorkerConfig::standalone` or `WorkerConfig::distributed`. The converters it \
+         names are configured by the keys after their prefix, for example \
          `key.converter.schemas.enable` (see [converters](#@converter)).",
     ));
-    write_keys(doc, 3, &visible_keys(&def, |_| true));
+
+    doc.heading(3, "Standalone worker", Some("standalone"))?;
+    doc.paragraph(
+        "The keys of a standalone worker (definition: `WorkerConfig::standalone_def()`).",
+    );
+    write_keys(doc, 4, &visible_keys(&standalone, |_| true));
+
+    doc.heading(3, "Distributed worker only", Some("distributed"))?;
+    let differ = |name: &str| match (standalone.key(name), distributed.key(name)) {
+        (Some(a), Some(b)) => key_fingerprint(a) != key_fingerprint(b),
+        _ => true,
+    };
+    doc.paragraph(&resolve_links(&format!(
+        "A distributed worker (definition: `WorkerConfig::distributed_def()`) takes the keys of \
+         a [standalone worker](#@standalone) except {}, and those below: the keys of the worker \
+         group and of its internal topics, and the keys it defines differently from a \
+         standalone worker ({}).",
+        names(
+            standalone
+                .names()
+                .filter(|name| !distributed.contains(name))
+        ),
+        names(
+            standalone
+                .names()
+                .filter(|name| distributed.contains(name) && differ(name))
+        ),
+    )));
+    write_keys(doc, 4, &visible_keys(&distributed, differ));
     Ok(())
 }
 
@@ -398,24 +431,32 @@ fn link_same_keys(sections: &mut [(&Section, Vec<Entry>)]) {
     }
 }
 
+/// Key names as code, comma-separated.
+fn names<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names.map(code).collect::<Vec<_>>().join(", ")
+}
+
 /// What the document shows of a definition, to tell whether two plugins take the same keys.
 fn fingerprint(def: &ConfigDef) -> String {
     visible_keys(def, |_| true)
-        .iter()
-        .map(|key| {
-            format!(
-                "{}|{}|{}|{:?}|{}|{:?}|{:?}|{:?}\n",
-                key.name(),
-                key.type_(),
-                default_text(key),
-                key.validator().map(ToString::to_string),
-                key.importance(),
-                key.group(),
-                key.documentation(),
-                key.dependents(),
-            )
-        })
+        .into_iter()
+        .map(key_fingerprint)
         .collect()
+}
+
+/// What the document shows of a key.
+fn key_fingerprint(key: &ConfigKey) -> String {
+    format!(
+        "{}|{}|{}|{:?}|{}|{:?}|{:?}|{:?}\n",
+        key.name(),
+        key.type_(),
+        default_text(key),
+        key.validator().map(ToString::to_string),
+        key.importance(),
+        key.group(),
+        key.documentation(),
+        key.dependents(),
+    )
 }
 
 /// Turns the `#@key` link targets of the hand-written section texts into document links.

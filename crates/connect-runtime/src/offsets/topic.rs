@@ -8,16 +8,20 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use connect_api::error::{ConnectError, Result};
 use connect_api::record::OffsetMap;
-use connect_log::{Log, LogError, LogRecord, NewTopic, OffsetSpec, Partition};
-use tokio::sync::Mutex;
+use connect_log::{Log, LogError, LogRecord, NewTopic, OffsetSpec, Partition, StoredRecord};
+use tokio::sync::{Mutex, MutexGuard};
 
 use super::{
     OffsetEntry, OffsetStore, canonical, offset_key, parse_offset_key, parse_offset_value,
 };
 use crate::producer::partition_for_key;
-use crate::topic_reader;
+use crate::topic_reader::{self, ReadFailure};
 
 /// Offsets kept in a compacted topic: key `["<connector>",{partition}]`, value `{offset}` or null.
+///
+/// Several workers may share the topic: [`get`](OffsetStore::get) and
+/// [`connector_offsets`](OffsetStore::connector_offsets) first read what was written since the
+/// store last looked, so a task that moves between workers resumes from its latest offset.
 ///
 /// ```no_run
 /// use std::sync::Arc;
@@ -38,7 +42,113 @@ pub struct TopicOffsetStore {
     log: Arc<dyn Log>,
     topic: Arc<str>,
     partitions: i32,
-    offsets: Mutex<HashMap<String, (String, OffsetMap, OffsetMap)>>,
+    state: Mutex<State>,
+}
+
+/// What the store knows of the topic, and how far it has read it.
+///
+/// Other workers of a distributed cluster write to the same topic (a task moves here from a
+/// worker that was stopped or killed), so [`get`](OffsetStore::get) and
+/// [`connector_offsets`](OffsetStore::connector_offsets) first read each partition from `next`
+/// to its end, as Kafka Connect's `KafkaOffsetBackingStore.get` reads to the end first.
+///
+/// The store's own writes are applied when [`set`](OffsetStore::set) has appended them, and read
+/// back later like any other record. Each known offset remembers the position (partition and
+/// offset) of the record that set it, and a record is applied only if it is not older than that
+/// position: a key always goes to the same partition, whose order is the order of the writes,
+/// so the newest record wins whatever order records reach memory in. Reading back an own record
+/// re-applies the same value; reading an older record of another worker, appended before the
+/// own write but not read yet, leaves the own newer value in place. Removals (tombstones) are
+/// kept with their position for the same reason.
+struct State {
+    /// By [`canonical`] id of connector and source partition.
+    entries: HashMap<String, Entry>,
+    /// Per partition of the topic, the offset to read from next.
+    next: Vec<i64>,
+}
+
+/// One source partition's offset as the topic last said it.
+struct Entry {
+    connector: String,
+    partition: OffsetMap,
+    /// `None` once removed by a tombstone.
+    offset: Option<OffsetMap>,
+    /// The partition of the topic and the offset in it of the record that set it.
+    position: (i32, i64),
+}
+
+impl State {
+    /// Applies one record read from partition `number` of `topic`.
+    fn apply(&mut self, topic: &str, number: i32, stored: &StoredRecord) {
+        let Some((connector, source_partition)) =
+            stored.record.key.as_deref().and_then(parse_offset_key)
+        else {
+            tracing::warn!(
+                topic,
+                partition = number,
+                offset = stored.offset,
+                "ignoring an offsets record whose key is not [connector, partition]"
+            );
+            return;
+        };
+        let offset = parse_offset_value(stored.record.value.as_deref());
+        self.put(connector, source_partition, offset, (number, stored.offset));
+    }
+
+    /// Records `offset` for a source partition unless what is known comes from a later record
+    /// of the same partition of the topic.
+    fn put(
+        &mut self,
+        connector: String,
+        partition: OffsetMap,
+        offset: Option<OffsetMap>,
+        position: (i32, i64),
+    ) {
+        let id = canonical(&connector, &partition);
+        if let Some(known) = self.entries.get(&id)
+            && known.position.0 == position.0
+            && known.position.1 > position.1
+        {
+            return;
+        }
+        self.entries.insert(
+            id,
+            Entry {
+                connector,
+                partition,
+                offset,
+                position,
+            },
+        );
+    }
+
+    /// Reads partition `number` of `topic` from where the store stopped to its end. After a
+    /// failure the records before the failed fetch stay applied, and the next read goes on
+    /// from there.
+    async fn read(&mut self, log: &dyn Log, topic: &str, number: i32) -> Result<(), ReadFailure> {
+        let Some(slot) = usize::try_from(number)
+            .ok()
+            .filter(|&slot| slot < self.next.len())
+        else {
+            return Ok(());
+        };
+        let partition = Partition::new(topic, number);
+        let from = self.next[slot];
+        match topic_reader::read_to_end(log, &partition, from, |stored| {
+            self.apply(topic, number, stored);
+        })
+        .await
+        {
+            Ok(next) => {
+                self.next[slot] = next;
+                Ok(())
+            }
+            Err(failure) => {
+                self.next[slot] = failure.offset;
+                Err(failure)
+            }
+        }
+    }
 }
 
 impl TopicOffsetStore {
@@ -64,43 +174,52 @@ impl TopicOffsetStore {
             .await
             .map_err(context)?
             .ok_or_else(|| ConnectError::other(format!("offsets topic {topic} does not exist")))?;
-        let mut offsets = HashMap::new();
+        let mut state = State {
+            entries: HashMap::new(),
+            next: Vec::new(),
+        };
         for number in 0..count {
-            let partition = Partition::new(topic, number);
             let earliest = log
-                .offset(&partition, OffsetSpec::Earliest)
+                .offset(&Partition::new(topic, number), OffsetSpec::Earliest)
                 .await
                 .map_err(context)?;
-            topic_reader::read_to_end(&*log, &partition, earliest, |stored| {
-                let Some((connector, source_partition)) =
-                    stored.record.key.as_deref().and_then(parse_offset_key)
-                else {
-                    tracing::warn!(
-                        topic,
-                        offset = stored.offset,
-                        "ignoring an offsets record whose key is not [connector, partition]"
-                    );
-                    return;
-                };
-                let id = canonical(&connector, &source_partition);
-                match parse_offset_value(stored.record.value.as_deref()) {
-                    Some(offset) => {
-                        offsets.insert(id, (connector, source_partition, offset));
-                    }
-                    None => {
-                        offsets.remove(&id);
-                    }
-                }
-            })
-            .await
-            .map_err(|failure| context(failure.source))?;
+            state.next.push(earliest);
+        }
+        for number in 0..count {
+            state
+                .read(&*log, topic, number)
+                .await
+                .map_err(|failure| context(failure.source))?;
         }
         Ok(Self {
             log,
             topic: topic.into(),
             partitions: count,
-            offsets: Mutex::new(offsets),
+            state: Mutex::new(state),
         })
+    }
+
+    /// Locks the state after reading every partition to its end.
+    ///
+    /// A partition that cannot be read is logged and skipped: the offsets read so far are
+    /// served. An offset another worker committed since is then missed, and the task resumes
+    /// from an older offset and produces some records again, which at-least-once delivery
+    /// allows; failing instead would stop tasks from starting while the topic is briefly
+    /// unavailable.
+    async fn read_to_end(&self) -> MutexGuard<'_, State> {
+        let mut state = self.state.lock().await;
+        for number in 0..self.partitions {
+            if let Err(failure) = state.read(&*self.log, &self.topic, number).await {
+                tracing::warn!(
+                    topic = %self.topic,
+                    partition = number,
+                    offset = failure.offset,
+                    error = %failure.source,
+                    "could not read the offsets topic to its end; using the offsets read so far"
+                );
+            }
+        }
+        state
     }
 }
 
@@ -111,44 +230,51 @@ impl OffsetStore for TopicOffsetStore {
         connector: &str,
         partitions: &[OffsetMap],
     ) -> Result<Vec<(OffsetMap, OffsetMap)>> {
-        let offsets = self.offsets.lock().await;
+        let state = self.read_to_end().await;
         Ok(partitions
             .iter()
             .filter_map(|p| {
-                offsets
-                    .get(&canonical(connector, p))
-                    .map(|(_, _, o)| (p.clone(), o.clone()))
+                let offset = state
+                    .entries
+                    .get(&canonical(connector, p))?
+                    .offset
+                    .as_ref()?;
+                Some((p.clone(), offset.clone()))
             })
             .collect())
     }
 
     async fn connector_offsets(&self, connector: &str) -> Result<Vec<(OffsetMap, OffsetMap)>> {
-        let offsets = self.offsets.lock().await;
-        Ok(offsets
+        let state = self.read_to_end().await;
+        Ok(state
+            .entries
             .values()
-            .filter(|(c, _, _)| c == connector)
-            .map(|(_, p, o)| (p.clone(), o.clone()))
+            .filter(|entry| entry.connector == connector)
+            .filter_map(|entry| Some((entry.partition.clone(), entry.offset.clone()?)))
             .collect())
     }
 
     async fn set(&self, connector: &str, entries: Vec<OffsetEntry>) -> Result<()> {
-        let mut batches: BTreeMap<i32, Vec<LogRecord>> = BTreeMap::new();
+        let mut batches: BTreeMap<i32, (Vec<LogRecord>, Vec<OffsetEntry>)> = BTreeMap::new();
         let timestamp = crate::errors::now_millis();
-        for (partition, offset) in &entries {
-            let key = offset_key(connector, partition);
+        for (partition, offset) in entries {
+            let key = offset_key(connector, &partition);
             let number = partition_for_key(&key, self.partitions);
             let value = offset
                 .as_ref()
                 .map(|o| Bytes::from(serde_json::to_vec(o).unwrap_or_default()));
-            batches.entry(number).or_default().push(LogRecord {
+            let (records, written) = batches.entry(number).or_default();
+            records.push(LogRecord {
                 key: Some(Bytes::from(key)),
                 value,
                 headers: Vec::new(),
                 timestamp,
             });
+            written.push((partition, offset));
         }
-        for (number, records) in batches {
-            self.log
+        for (number, (records, written)) in batches {
+            let positions = self
+                .log
                 .append(&Partition::new(self.topic.clone(), number), records)
                 .await
                 .map_err(|e| {
@@ -157,19 +283,273 @@ impl OffsetStore for TopicOffsetStore {
                         e,
                     )
                 })?;
-        }
-        let mut offsets = self.offsets.lock().await;
-        for (partition, offset) in entries {
-            let id = canonical(connector, &partition);
-            match offset {
-                Some(offset) => {
-                    offsets.insert(id, (connector.to_owned(), partition, offset));
-                }
-                None => {
-                    offsets.remove(&id);
-                }
+            // Applied at once, with their positions, so this worker sees its own writes even
+            // before it reads them back (see `State`).
+            let mut state = self.state.lock().await;
+            for ((partition, offset), position) in written.into_iter().zip(positions) {
+                state.put(connector.to_owned(), partition, offset, (number, position));
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use connect_log::Fetched;
+    use connect_log::embedded::{EmbeddedLog, EmbeddedLogOptions};
+    use serde_json::json;
+
+    use super::*;
+
+    const TOPIC: &str = "connect-offsets";
+
+    async fn embedded() -> (tempfile::TempDir, Arc<EmbeddedLog>) {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EmbeddedLog::open(dir.path(), EmbeddedLogOptions::default())
+            .await
+            .unwrap();
+        (dir, Arc::new(log))
+    }
+
+    async fn open(log: Arc<dyn Log>) -> TopicOffsetStore {
+        TopicOffsetStore::open(log, TOPIC, 5, 1).await.unwrap()
+    }
+
+    fn map(value: serde_json::Value) -> OffsetMap {
+        match value {
+            serde_json::Value::Object(map) => map,
+            other => panic!("not an object: {other}"),
+        }
+    }
+
+    fn file(name: &str) -> OffsetMap {
+        map(json!({ "filename": name }))
+    }
+
+    fn position(n: i64) -> OffsetMap {
+        map(json!({ "position": n }))
+    }
+
+    async fn get(store: &TopicOffsetStore, partition: &OffsetMap) -> Option<OffsetMap> {
+        store
+            .get("source", std::slice::from_ref(partition))
+            .await
+            .unwrap()
+            .pop()
+            .map(|(_, offset)| offset)
+    }
+
+    #[tokio::test]
+    async fn workers_see_each_others_offsets() {
+        let (_dir, log) = embedded().await;
+        let first = open(log.clone()).await;
+        let second = open(log.clone()).await;
+        let (a, b) = (file("a.txt"), file("b.txt"));
+
+        first
+            .set("source", vec![(a.clone(), Some(position(10)))])
+            .await
+            .unwrap();
+        assert_eq!(get(&second, &a).await, Some(position(10)));
+
+        second
+            .set(
+                "source",
+                vec![
+                    (a.clone(), Some(position(20))),
+                    (b.clone(), Some(position(5))),
+                ],
+            )
+            .await
+            .unwrap();
+        assert_eq!(get(&first, &a).await, Some(position(20)));
+        let mut all = first.connector_offsets("source").await.unwrap();
+        all.sort_by_key(|(partition, _)| partition["filename"].to_string());
+        assert_eq!(all, [(a.clone(), position(20)), (b.clone(), position(5))]);
+
+        // A tombstone removes the offset for both.
+        first.set("source", vec![(b.clone(), None)]).await.unwrap();
+        assert_eq!(get(&first, &b).await, None);
+        assert_eq!(get(&second, &b).await, None);
+        assert_eq!(second.connector_offsets("source").await.unwrap().len(), 1);
+
+        // A store opened later reads the same.
+        let third = open(log).await;
+        assert_eq!(get(&third, &a).await, Some(position(20)));
+        assert_eq!(get(&third, &b).await, None);
+    }
+
+    #[tokio::test]
+    async fn an_older_record_read_late_does_not_hide_a_newer_own_write() {
+        let (_dir, log) = embedded().await;
+        let first = open(log.clone()).await;
+        let second = open(log.clone()).await;
+        let a = file("a.txt");
+
+        // The second worker writes first, then the first worker writes the same partition
+        // before it has read that record.
+        second
+            .set("source", vec![(a.clone(), Some(position(1)))])
+            .await
+            .unwrap();
+        first
+            .set("source", vec![(a.clone(), Some(position(2)))])
+            .await
+            .unwrap();
+        assert_eq!(get(&first, &a).await, Some(position(2)));
+        assert_eq!(get(&second, &a).await, Some(position(2)));
+
+        // The same with a removal.
+        second
+            .set("source", vec![(a.clone(), Some(position(3)))])
+            .await
+            .unwrap();
+        first.set("source", vec![(a.clone(), None)]).await.unwrap();
+        assert_eq!(get(&first, &a).await, None);
+        assert_eq!(get(&second, &a).await, None);
+    }
+
+    #[test]
+    fn a_record_applies_only_if_not_older_than_what_is_known() {
+        let mut state = State {
+            entries: HashMap::new(),
+            next: vec![0],
+        };
+        let a = file("a.txt");
+        let record = |offset: i64, value: Option<OffsetMap>| StoredRecord {
+            offset,
+            record: LogRecord {
+                key: Some(Bytes::from(offset_key("source", &a))),
+                value: value.map(|v| Bytes::from(serde_json::to_vec(&v).unwrap())),
+                headers: Vec::new(),
+                timestamp: 0,
+            },
+        };
+        let known = |state: &State| state.entries[&canonical("source", &a)].offset.clone();
+        // An own write at offset 1, then the older record at offset 0 read back: kept.
+        state.put("source".into(), a.clone(), Some(position(2)), (0, 1));
+        state.apply(TOPIC, 0, &record(0, Some(position(1))));
+        assert_eq!(known(&state), Some(position(2)));
+        // Reading the own record back changes nothing; a later one applies, tombstone included.
+        state.apply(TOPIC, 0, &record(1, Some(position(2))));
+        assert_eq!(known(&state), Some(position(2)));
+        state.apply(TOPIC, 0, &record(2, None));
+        assert_eq!(known(&state), None);
+        state.apply(TOPIC, 0, &record(1, Some(position(2))));
+        assert_eq!(known(&state), None);
+        // Another partition of the topic is not comparable: it applies.
+        state.apply(TOPIC, 1, &record(0, Some(position(9))));
+        assert_eq!(known(&state), Some(position(9)));
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_topic_serves_what_is_known() {
+        let (_dir, log) = embedded().await;
+        let flaky = Arc::new(FailingFetch {
+            inner: log.clone(),
+            failing: AtomicBool::new(false),
+        });
+        let first = open(flaky.clone()).await;
+        let second = open(log).await;
+        let (a, b) = (file("a.txt"), file("b.txt"));
+
+        first
+            .set("source", vec![(a.clone(), Some(position(1)))])
+            .await
+            .unwrap();
+        second
+            .set("source", vec![(b.clone(), Some(position(7)))])
+            .await
+            .unwrap();
+        flaky.failing.store(true, Ordering::SeqCst);
+        assert_eq!(get(&first, &a).await, Some(position(1)));
+        assert_eq!(get(&first, &b).await, None);
+
+        flaky.failing.store(false, Ordering::SeqCst);
+        assert_eq!(get(&first, &b).await, Some(position(7)));
+        assert_eq!(get(&first, &a).await, Some(position(1)));
+    }
+
+    /// A log whose fetches fail while `failing` is set.
+    struct FailingFetch {
+        inner: Arc<EmbeddedLog>,
+        failing: AtomicBool,
+    }
+
+    #[async_trait]
+    impl Log for FailingFetch {
+        fn describe(&self) -> String {
+            format!("failing {}", self.inner.describe())
+        }
+
+        async fn create_topic(&self, topic: &NewTopic) -> connect_log::Result<bool> {
+            self.inner.create_topic(topic).await
+        }
+
+        async fn partition_count(&self, topic: &str) -> connect_log::Result<Option<i32>> {
+            self.inner.partition_count(topic).await
+        }
+
+        async fn list_topics(&self) -> connect_log::Result<BTreeMap<String, i32>> {
+            self.inner.list_topics().await
+        }
+
+        async fn append(
+            &self,
+            partition: &Partition,
+            records: Vec<LogRecord>,
+        ) -> connect_log::Result<Vec<i64>> {
+            self.inner.append(partition, records).await
+        }
+
+        async fn fetch(
+            &self,
+            partition: &Partition,
+            offset: i64,
+            max_bytes: usize,
+            max_wait: Duration,
+        ) -> connect_log::Result<Fetched> {
+            if self.failing.load(Ordering::SeqCst) {
+                return Err(LogError::Retriable("broker unavailable".into()));
+            }
+            self.inner
+                .fetch(partition, offset, max_bytes, max_wait)
+                .await
+        }
+
+        async fn offset(&self, partition: &Partition, at: OffsetSpec) -> connect_log::Result<i64> {
+            self.inner.offset(partition, at).await
+        }
+
+        async fn commit_offsets(
+            &self,
+            group: &str,
+            offsets: &[(Partition, i64)],
+        ) -> connect_log::Result<()> {
+            self.inner.commit_offsets(group, offsets).await
+        }
+
+        async fn committed_offsets(
+            &self,
+            group: &str,
+            partitions: &[Partition],
+        ) -> connect_log::Result<HashMap<Partition, i64>> {
+            self.inner.committed_offsets(group, partitions).await
+        }
+
+        async fn delete_committed_offsets(
+            &self,
+            group: &str,
+            partitions: &[Partition],
+        ) -> connect_log::Result<()> {
+            self.inner.delete_committed_offsets(group, partitions).await
+        }
     }
 }

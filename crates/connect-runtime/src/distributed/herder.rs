@@ -1301,7 +1301,7 @@ fn queue_task_configs(local: &mut Work, name: &str) {
 }
 
 enum Wake {
-    Member(Option<MemberEvent>),
+    Member(Option<Box<MemberEvent>>),
     Reconfigure(String),
     Tick,
 }
@@ -1319,7 +1319,7 @@ async fn drive(
     loop {
         let wake = tokio::select! {
             _ = stopping.wait_for(|stop| *stop) => return,
-            event = events.recv() => Wake::Member(event),
+            event = events.recv() => Wake::Member(event.map(Box::new)),
             Some(name) = reconfigure.recv() => Wake::Reconfigure(name),
             _ = tick.tick() => Wake::Tick,
         };
@@ -1327,7 +1327,7 @@ async fn drive(
             return;
         };
         match wake {
-            Wake::Member(Some(event)) => herder.on_member_event(event).await,
+            Wake::Member(Some(event)) => herder.on_member_event(*event).await,
             Wake::Member(None) => {
                 tracing::error!("the worker's group membership ended");
                 return;

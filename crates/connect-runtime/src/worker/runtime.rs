@@ -203,7 +203,19 @@ impl RuntimeBuilder {
 }
 
 async fn open_kafka(worker: &WorkerConfig) -> Result<KafkaLog> {
-    let config = KafkaConfig::from_properties(worker.originals())
+    // The client reads the properties as given: add the worker's defaults it would not know.
+    let mut props = worker.originals().clone();
+    if let Some(servers) = worker.bootstrap_servers() {
+        props
+            .entry("bootstrap.servers".to_owned())
+            .or_insert_with(|| servers.join(","));
+    }
+    if let Ok(Some(timeout)) = worker.parsed().get_opt_int("request.timeout.ms") {
+        props
+            .entry("request.timeout.ms".to_owned())
+            .or_insert_with(|| timeout.to_string());
+    }
+    let config = KafkaConfig::from_properties(&props)
         .map_err(|e| ConnectError::other_from(format!("Kafka client settings: {e}"), e))?;
     KafkaLog::connect(config)
         .await

@@ -8,9 +8,8 @@ mod worker_process;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use clap::Parser;
-use connect_runtime::config::{WorkerConfig, load_properties};
+use connect_runtime::config::WorkerConfig;
 
 /// Runs a distributed Kafka Connect worker.
 #[derive(Debug, Parser)]
@@ -24,14 +23,5 @@ struct Args {
 async fn main() -> ExitCode {
     worker_process::init_logging();
     let args = Args::parse();
-    worker_process::exit_code(
-        async {
-            let props = load_properties(&args.worker)?;
-            let worker = WorkerConfig::distributed(props).with_context(|| {
-                format!("invalid worker configuration {}", args.worker.display())
-            })?;
-            worker_process::run(worker, &[]).await
-        }
-        .await,
-    )
+    worker_process::load_and_run(&args.worker, WorkerConfig::distributed, &[]).await
 }

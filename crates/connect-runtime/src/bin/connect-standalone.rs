@@ -7,9 +7,8 @@ mod worker_process;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use clap::Parser;
-use connect_runtime::config::{WorkerConfig, load_properties};
+use connect_runtime::config::WorkerConfig;
 
 /// Runs a standalone Kafka Connect worker.
 #[derive(Debug, Parser)]
@@ -26,14 +25,5 @@ struct Args {
 async fn main() -> ExitCode {
     worker_process::init_logging();
     let args = Args::parse();
-    worker_process::exit_code(
-        async {
-            let props = load_properties(&args.worker)?;
-            let worker = WorkerConfig::standalone(props).with_context(|| {
-                format!("invalid worker configuration {}", args.worker.display())
-            })?;
-            worker_process::run(worker, &args.connectors).await
-        }
-        .await,
-    )
+    worker_process::load_and_run(&args.worker, WorkerConfig::standalone, &args.connectors).await
 }

@@ -1,11 +1,13 @@
 //! What `connect-standalone` and `connect-distributed` share: logging, the REST listeners, the
 //! worker's run until a signal, and a clean shutdown.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use connect_runtime::config::{WorkerConfig, parse_connector_file};
+use connect_api::config::ConfigMap;
+use connect_api::error::ConfigError;
+use connect_runtime::config::{WorkerConfig, load_properties, parse_connector_file};
 use connect_runtime::{Runtime, rest};
 use tracing_subscriber::EnvFilter;
 
@@ -26,9 +28,21 @@ pub fn init_logging() {
     rest::install_log_levels(std::sync::Arc::new(levels));
 }
 
-/// The process's exit code: failure, with the error logged, when the worker could not run.
-pub fn exit_code(result: anyhow::Result<()>) -> ExitCode {
-    match result {
+/// Reads the worker properties at `path`, parses them with `parse` (standalone or distributed)
+/// and runs the worker; the process's exit code is failure, with the error logged, when the
+/// worker could not run.
+pub async fn load_and_run(
+    path: &Path,
+    parse: fn(ConfigMap) -> Result<WorkerConfig, ConfigError>,
+    connector_files: &[PathBuf],
+) -> ExitCode {
+    let outcome = async {
+        let props = load_properties(path)?;
+        let worker = parse(props)
+            .with_context(|| format!("invalid worker configuration {}", path.display()))?;
+        run(worker, connector_files).await
+    };
+    match outcome.await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("{error:#}");
@@ -40,7 +54,7 @@ pub fn exit_code(result: anyhow::Result<()>) -> ExitCode {
 /// Runs a worker until SIGINT or SIGTERM: its REST API on every listener, and the connectors
 /// of `connector_files` (standalone) created once it runs. Then the REST API stops accepting
 /// requests and the worker shuts down (tasks stopped, offsets committed, the group left).
-pub async fn run(worker: WorkerConfig, connector_files: &[PathBuf]) -> anyhow::Result<()> {
+async fn run(worker: WorkerConfig, connector_files: &[PathBuf]) -> anyhow::Result<()> {
     // Bound first: a port in use or an unsupported listener fails the start at once.
     let listeners = bind_listeners(&worker).await?;
     let security = rest::ListenerSecurity::from_worker(&worker)

@@ -43,6 +43,8 @@ const WORKER_SYNC_TIMEOUT_MS: &str = "worker.sync.timeout.ms";
 const EXACTLY_ONCE_SOURCE_SUPPORT: &str = "exactly.once.source.support";
 const CONNECT_PROTOCOL: &str = "connect.protocol";
 const INTER_WORKER_SIGNATURE_ALGORITHM: &str = "inter.worker.signature.algorithm";
+const INTER_WORKER_KEY_GENERATION_ALGORITHM: &str = "inter.worker.key.generation.algorithm";
+const INTER_WORKER_KEY_SIZE: &str = "inter.worker.key.size";
 const INTER_WORKER_VERIFICATION_ALGORITHMS: &str = "inter.worker.verification.algorithms";
 
 /// A parsed worker configuration, of a standalone worker ([`WorkerConfig::standalone`]) or of a
@@ -351,8 +353,7 @@ impl WorkerConfig {
                          rebalance stops and reassigns all connectors and tasks), compatible \
                          (incremental cooperative rebalancing, KIP-415) or sessioned \
                          (compatible, with requests between workers signed, KIP-507). The group \
-                         uses the highest mode all its workers support. This runtime does not \
-                         sign requests between workers in any mode.",
+                         uses the highest mode all its workers support.",
                     ),
             )
             .define(
@@ -372,29 +373,27 @@ impl WorkerConfig {
                     .validator(Range::at_least(0))
                     .importance(Importance::Low)
                     .documentation(
-                        "How long a generated session key, which signs requests between \
-                         workers, is used before a new one is generated. Accepted for \
-                         compatibility: this runtime does not sign requests between workers.",
+                        "How long the leader's session key, which signs requests between \
+                         workers under the sessioned protocol, is used before the leader writes \
+                         a new one to the config topic.",
                     ),
             )
             .define(
-                ConfigKey::string("inter.worker.key.generation.algorithm")
+                ConfigKey::string(INTER_WORKER_KEY_GENERATION_ALGORITHM)
                     .default_value(DEFAULT_INTER_WORKER_ALGORITHM)
                     .importance(Importance::Low)
                     .documentation(
                         "The algorithm that generates the session keys signing requests between \
-                         workers. Accepted for compatibility: this runtime does not sign \
-                         requests between workers.",
+                         workers. Only HmacSHA256 is supported.",
                     ),
             )
             .define(
-                ConfigKey::int("inter.worker.key.size")
+                ConfigKey::int(INTER_WORKER_KEY_SIZE)
                     .default_null()
                     .importance(Importance::Low)
                     .documentation(
-                        "The size in bits of the session keys; null for the default size of \
-                         the key generation algorithm. Accepted for compatibility: this \
-                         runtime does not sign requests between workers.",
+                        "The size in bits of the session keys (a multiple of 8); null for the \
+                         default size of the key generation algorithm, 256 bits.",
                     ),
             )
             .define(
@@ -403,8 +402,7 @@ impl WorkerConfig {
                     .importance(Importance::Low)
                     .documentation(
                         "The algorithm that signs requests between workers; it must be one of \
-                         inter.worker.verification.algorithms. Accepted for compatibility: this \
-                         runtime does not sign requests between workers.",
+                         inter.worker.verification.algorithms. Only HmacSHA256 is supported.",
                     ),
             )
             .define(
@@ -413,8 +411,8 @@ impl WorkerConfig {
                     .importance(Importance::Low)
                     .documentation(
                         "The algorithms accepted when verifying requests from other workers, \
-                         including the one of inter.worker.signature.algorithm. Accepted for \
-                         compatibility: this runtime does not sign requests between workers.",
+                         including the one of inter.worker.signature.algorithm. Requests are \
+                         verified with HmacSHA256.",
                     ),
             )
     }
@@ -511,6 +509,28 @@ impl WorkerConfig {
                 exactly_once,
                 "only disabled is supported: this runtime does not implement exactly-once \
                  source support",
+            ));
+        }
+        for key in [
+            INTER_WORKER_KEY_GENERATION_ALGORITHM,
+            INTER_WORKER_SIGNATURE_ALGORITHM,
+        ] {
+            let algorithm = text(key);
+            if algorithm != DEFAULT_INTER_WORKER_ALGORITHM {
+                errors.push(ConfigError::invalid(
+                    key,
+                    algorithm,
+                    format!("only {DEFAULT_INTER_WORKER_ALGORITHM} is supported"),
+                ));
+            }
+        }
+        if let Ok(Some(bits)) = config.parsed.get_opt_int(INTER_WORKER_KEY_SIZE)
+            && (bits <= 0 || bits % 8 != 0)
+        {
+            errors.push(ConfigError::invalid(
+                INTER_WORKER_KEY_SIZE,
+                bits,
+                "must be a positive multiple of 8",
             ));
         }
         let signature = text(INTER_WORKER_SIGNATURE_ALGORITHM);

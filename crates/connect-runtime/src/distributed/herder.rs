@@ -29,8 +29,9 @@ use tokio::time::Instant;
 
 use super::config_store::{ClusterConfigState, ConfigStore, RestartRequest};
 use super::member::{MemberConfig, MemberEvent, Rebalance, WorkerGroupMember, config_snapshot};
-use super::protocol::ConnectorsAndTasks;
+use super::protocol::{ConnectorsAndTasks, ProtocolVersion};
 use super::records::{Status, StatusState, TargetStateValue, TopicStatus};
+use super::signature::{self, ALGORITHM_HEADER, SIGNATURE_HEADER, Signature, SignatureError};
 use super::status_store::{StatusId, StatusStore};
 use crate::config::{ConnectorConfig, resolve_connector_config};
 use crate::errors::error_trace;
@@ -78,6 +79,8 @@ impl From<ClusterRedirect> for ConnectError {
 struct GroupView {
     /// Whether a rebalance has completed.
     joined: bool,
+    /// The sub-protocol the group chose: `sessioned` signs requests between workers.
+    protocol: Option<ProtocolVersion>,
     generation: i32,
     leader: bool,
     leader_url: Option<String>,
@@ -320,6 +323,7 @@ impl Herder {
         let mut local = self.work.lock().await;
         *lock(&self.view) = GroupView {
             joined: true,
+            protocol: Some(rebalance.protocol),
             generation: rebalance.generation,
             leader: rebalance.is_leader(),
             leader_url: Some(rebalance.leader_url.clone()),
@@ -384,8 +388,59 @@ impl Herder {
                 self.start_task(&mut local, task).await;
             }
         }
+        drop(local);
+        self.ensure_session_key().await;
+        let mut local = self.work.lock().await;
         self.publish_task_configs(&mut local).await;
         self.write_statuses(&mut local).await;
+    }
+
+    fn signs_requests(&self) -> bool {
+        self.view().protocol == Some(ProtocolVersion::Sessioned)
+    }
+
+    /// The leader of a `sessioned` group writes a new session key when there is none or it is
+    /// older than `inter.worker.key.ttl.ms`.
+    async fn ensure_session_key(&self) {
+        if !self.view().leader || !self.signs_requests() {
+            return;
+        }
+        let worker = &self.shared.worker;
+        let ttl = worker
+            .parsed()
+            .get_opt_int("inter.worker.key.ttl.ms")
+            .ok()
+            .flatten()
+            .unwrap_or(3_600_000);
+        let now = crate::errors::now_millis();
+        let _guard = self.writes.lock().await;
+        let current = self.config.snapshot().await;
+        if current
+            .session_key()
+            .is_some_and(|key| key.creation_timestamp.saturating_add(i64::from(ttl)) > now)
+        {
+            return;
+        }
+        let bits = worker
+            .parsed()
+            .get_opt_int("inter.worker.key.size")
+            .ok()
+            .flatten()
+            .and_then(|bits| u32::try_from(bits).ok())
+            .unwrap_or(256);
+        let written = match signature::new_session_key(bits, now) {
+            Ok(key) => self
+                .config
+                .put_session_key(&key)
+                .await
+                .map(drop)
+                .map_err(store_error),
+            Err(error) => Err(ConnectError::other_from(error.to_string(), error)),
+        };
+        match written {
+            Ok(()) => tracing::info!("wrote a new session key for requests between workers"),
+            Err(error) => tracing::error!(%error, "could not write a new session key; will retry"),
+        }
     }
 
     /// Reads the config topic until it reaches `offset`, for at most `worker.sync.timeout.ms`.
@@ -413,6 +468,7 @@ impl Herder {
         self.publish_task_configs(&mut local).await;
         self.write_statuses(&mut local).await;
         drop(local);
+        self.ensure_session_key().await;
         if let Err(error) = self.status.read_to_end().await {
             tracing::warn!(%error, "could not read the status topic to its end");
         }
@@ -808,15 +864,32 @@ impl Herder {
                     "{url}connectors/{}/tasks",
                     crate::rest::encode_path_segment(name)
                 );
-                let response = self
+                let body = serde_json::to_vec(configs).map_err(|e| {
+                    ConnectError::other_from(format!("task configs of {name}: {e}"), e)
+                })?;
+                let mut request = self
                     .http
                     .post(format!("{endpoint}?forward=true"))
-                    .json(configs)
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        ConnectError::retriable_from(format!("POST {endpoint}: {e}"), e)
-                    })?;
+                    .header(reqwest::header::CONTENT_TYPE, "application/json");
+                if self.signs_requests() {
+                    let key = self
+                        .config
+                        .snapshot()
+                        .await
+                        .session_key()
+                        .cloned()
+                        .ok_or_else(|| {
+                            ConnectError::retriable("no session key read from the config topic yet")
+                        })?;
+                    let signed = signature::sign(&key, &body)
+                        .map_err(|e| ConnectError::other_from(e.to_string(), e))?;
+                    request = request
+                        .header(SIGNATURE_HEADER, signed.signature)
+                        .header(ALGORITHM_HEADER, signed.algorithm);
+                }
+                let response = request.body(body).send().await.map_err(|e| {
+                    ConnectError::retriable_from(format!("POST {endpoint}: {e}"), e)
+                })?;
                 if response.status().is_success() {
                     Ok(())
                 } else {
@@ -1214,12 +1287,26 @@ impl Herder {
         }
     }
 
-    /// Task configs sent by the worker running a connector: the leader writes them.
+    /// Task configs sent by the worker running a connector: the leader writes them. In a
+    /// `sessioned` group the request must be signed with the session key.
     pub(crate) async fn accept_task_configs(
         &self,
         name: &str,
         configs: Vec<ConfigMap>,
+        signature: Option<&Signature>,
+        body: &[u8],
     ) -> Result<()> {
+        if self.signs_requests() {
+            let key = self.config.snapshot().await.session_key().cloned();
+            let verified = match key {
+                Some(key) => signature::verify(&key, signature, body),
+                None => Err(SignatureError::NoKey),
+            };
+            if let Err(error) = verified {
+                tracing::warn!(connector = name, %error, "refused task configs from another worker");
+                return Err(ConnectError::other_from(error.to_string(), error));
+            }
+        }
         self.ensure_leader()?;
         self.write_task_configs(name, configs).await
     }

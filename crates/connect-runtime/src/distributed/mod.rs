@@ -11,6 +11,7 @@
 //! * [`config_store`]: the config topic read into a snapshot, and the leader's writes to it;
 //! * [`status_store`]: the status topic, written by each worker for what it runs, read by all;
 //! * [`member`]: a worker's membership of the group (join, sync, heartbeats, rebalances);
+//! * [`signature`]: the session keys and signatures of requests between workers (KIP-507);
 //! * the herder, which runs what the group assigns this worker with the runtime's connectors
 //!   and tasks and answers the [`Runtime`](crate::Runtime)'s operations for the cluster:
 //!   reads from the config and status topics, writes through the leader.
@@ -25,6 +26,7 @@ pub(crate) mod herder;
 pub mod member;
 pub mod protocol;
 pub mod records;
+pub mod signature;
 pub mod status_store;
 
 pub use herder::ClusterRedirect;

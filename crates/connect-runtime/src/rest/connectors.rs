@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use connect_api::config::ConfigMap;
 use connect_api::error::ConnectError;
@@ -17,6 +18,7 @@ use super::extract::{
     JsonBody, bool_param, config_map, config_patch, encode_path_segment, query_pairs,
 };
 use super::secrets;
+use crate::distributed::signature::{ALGORITHM_HEADER, SIGNATURE_HEADER, Signature};
 use crate::worker::TargetState;
 
 type Result<T> = std::result::Result<T, RestError>;
@@ -227,9 +229,10 @@ pub(crate) async fn tasks(
 pub(crate) async fn put_task_configs(
     State(state): State<AppState>,
     Path(name): Path<String>,
-    body: JsonBody,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response> {
-    let Value::Array(items) = need_body(body)? else {
+    let Ok(Value::Array(items)) = serde_json::from_slice::<Value>(&body) else {
         return Err(RestError::bad_request(
             "The task configurations must be a JSON array of objects",
         ));
@@ -238,7 +241,20 @@ pub(crate) async fn put_task_configs(
         .into_iter()
         .map(config_map)
         .collect::<Result<Vec<ConfigMap>>>()?;
-    state.runtime.accept_task_configs(&name, configs).await?;
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let signature = text(SIGNATURE_HEADER).map(|signature| Signature {
+        algorithm: text(ALGORITHM_HEADER).unwrap_or_default(),
+        signature,
+    });
+    state
+        .runtime
+        .accept_task_configs(&name, configs, signature.as_ref(), &body)
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

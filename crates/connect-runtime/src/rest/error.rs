@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::forward::ForwardTo;
 use crate::distributed::ClusterRedirect;
+use crate::distributed::signature::SignatureError;
 
 /// An error answered by the REST API (Kafka's `ConnectRestException` and its exception mapper).
 ///
@@ -99,6 +100,22 @@ impl From<ConnectError> for RestError {
                 rest.forward_to = Some(url.clone());
             }
             return rest;
+        }
+        if let ConnectError::Other {
+            source: Some(source),
+            ..
+        } = &error
+            && let Some(refused) = source.downcast_ref::<SignatureError>()
+        {
+            let status = match refused {
+                SignatureError::Invalid => StatusCode::FORBIDDEN,
+                SignatureError::NoKey => StatusCode::SERVICE_UNAVAILABLE,
+                SignatureError::Key(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                SignatureError::Missing | SignatureError::UnsupportedAlgorithm(_) => {
+                    StatusCode::BAD_REQUEST
+                }
+            };
+            return Self::new(status, refused.to_string());
         }
         let status = match &error {
             ConnectError::NotFound(_) => StatusCode::NOT_FOUND,

@@ -15,14 +15,21 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::RestError;
 use super::extract::MAX_BODY_BYTES;
+use crate::distributed::signature::{ALGORITHM_HEADER, SIGNATURE_HEADER};
 
 /// Marks an error response whose request the worker at this URL completes.
 #[derive(Debug, Clone)]
 pub(crate) struct ForwardTo(pub(crate) String);
 
-/// The headers a forwarded request keeps.
-const FORWARDED_HEADERS: [header::HeaderName; 3] =
-    [header::CONTENT_TYPE, header::ACCEPT, header::AUTHORIZATION];
+/// The headers a forwarded request keeps: its content type, credentials and, for requests
+/// between workers, signature.
+const FORWARDED_HEADERS: [&str; 5] = [
+    "content-type",
+    "accept",
+    "authorization",
+    SIGNATURE_HEADER,
+    ALGORITHM_HEADER,
+];
 
 /// Runs a write request here and, when the answer says another worker completes it, forwards
 /// it there and answers with that worker's response.
@@ -90,7 +97,7 @@ async fn send(
 ) -> Response {
     let mut request = state.http.request(method, target).body(body);
     for name in FORWARDED_HEADERS {
-        if let Some(value) = headers.get(&name) {
+        if let Some(value) = headers.get(name) {
             request = request.header(name, value);
         }
     }

@@ -100,8 +100,17 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Task configs sent by another worker of a Connect cluster (`POST /connectors/{name}/tasks`):
+/// as with Kafka's basic authentication extension they carry no user credentials; under the
+/// `sessioned` protocol they are verified by their signature instead.
+fn is_internal_request(request: &Request) -> bool {
+    let segments: Vec<&str> = request.uri().path().trim_matches('/').split('/').collect();
+    request.method() == axum::http::Method::POST
+        && matches!(segments.as_slice(), ["connectors", _, "tasks"])
+}
+
 async fn check(State(auth): State<BasicAuth>, request: Request, next: Next) -> Response {
-    if auth.allows(request.headers().get(header::AUTHORIZATION)) {
+    if is_internal_request(&request) || auth.allows(request.headers().get(header::AUTHORIZATION)) {
         return next.run(request).await;
     }
     let mut response = RestError::new(
@@ -126,7 +135,8 @@ async fn check(State(auth): State<BasicAuth>, request: Request, next: Next) -> R
 ///   `ssl.keystore.location`, names one file holding the private key (PKCS#8, PKCS#1 or SEC1)
 ///   and the certificate chain, leaf first. `ssl.keystore.type` may only be `PEM`; JKS and
 ///   PKCS12 keystores are not read. Client certificates are not requested.
-/// * `rest.basic.auth.credentials.file` turns on HTTP basic authentication for every path: a
+/// * `rest.basic.auth.credentials.file` turns on HTTP basic authentication for every path but
+///   the one distributed workers send task configs to (signed instead, as with Kafka): a
 ///   Java properties file of `user=password` lines. A request without valid credentials gets
 ///   401 with `WWW-Authenticate: Basic realm="connect"` and the JSON error shape. (Kafka
 ///   configures this through the `BasicAuthSecurityRestExtension` and a JAAS file instead.)

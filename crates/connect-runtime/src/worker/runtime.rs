@@ -23,6 +23,7 @@ use super::{
 use crate::config::{ConfigProviders, ConnectorConfig, ConnectorType, WorkerConfig, has_reference};
 use crate::convert::validate_converter_classes;
 use crate::distributed::herder::Herder;
+use crate::distributed::signature::Signature;
 use crate::metrics::Metrics;
 use crate::offsets::{FileOffsetStore, OffsetStore, TopicOffsetStore};
 use crate::plugins::{ConnectorFactory, Plugins};
@@ -845,14 +846,21 @@ impl Runtime {
     }
 
     /// Takes the task configs a connector generated on another worker of the cluster
-    /// (`POST /connectors/{name}/tasks`): the leader writes them to the config topic.
+    /// (`POST /connectors/{name}/tasks`, its raw `body` and its signature): the leader writes
+    /// them to the config topic.
     pub(crate) async fn accept_task_configs(
         &self,
         name: &str,
         configs: Vec<ConfigMap>,
+        signature: Option<&Signature>,
+        body: &[u8],
     ) -> Result<()> {
         match &self.inner.cluster {
-            Some(cluster) => cluster.accept_task_configs(name, configs).await,
+            Some(cluster) => {
+                cluster
+                    .accept_task_configs(name, configs, signature, body)
+                    .await
+            }
             None => Err(ConnectError::other(
                 "Kafka Connect in standalone mode does not support externally setting task configurations.",
             )),

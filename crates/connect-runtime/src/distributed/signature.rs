@@ -74,7 +74,7 @@ pub enum SignatureError {
 ///
 /// When `bits` is not a positive multiple of 8 or the system has no randomness.
 pub fn new_session_key(bits: u32, now_ms: i64) -> Result<SessionKey, SignatureError> {
-    if bits == 0 || bits % 8 != 0 {
+    if bits == 0 || !bits.is_multiple_of(8) {
         return Err(SignatureError::Key(format!(
             "a key of {bits} bits: the size must be a positive multiple of 8"
         )));

@@ -26,6 +26,8 @@ pub mod plugins;
 mod producer;
 pub mod rest;
 mod task;
+#[cfg(test)]
+pub(crate) mod test_support;
 mod topic_reader;
 mod transforms;
 pub mod worker;

@@ -6,27 +6,17 @@
 mod common;
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{Standalone, line_count, wait_until, write_properties};
+use common::{Standalone, line_count, wait_until, write_lines, write_properties};
 use connect_testkit::{Storage, require_broker};
 
 const TOTAL: usize = 1_000_000;
 
-fn write_lines(path: &Path, range: std::ops::Range<usize>) {
-    let mut file = std::io::BufWriter::new(
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .unwrap(),
-    );
-    for i in range {
-        writeln!(file, "line-{i:07}").unwrap();
-    }
-    file.flush().unwrap();
+/// `line-0000001` for 1.
+fn line(i: usize) -> String {
+    format!("line-{i:07}")
 }
 
 fn files(dir: &Path, bootstrap: Option<&str>, flush_ms: &str) -> [std::path::PathBuf; 4] {
@@ -77,7 +67,7 @@ fn missing_lines(output: &Path, expected: usize) -> usize {
     let text = std::fs::read_to_string(output).unwrap_or_default();
     let seen: HashSet<&str> = text.lines().collect();
     (0..expected)
-        .filter(|i| !seen.contains(format!("line-{i:07}").as_str()))
+        .filter(|i| !seen.contains(line(*i).as_str()))
         .count()
 }
 
@@ -108,7 +98,7 @@ fn check_complete(output: &Path, expected: usize) -> (usize, usize, usize) {
 async fn kill_and_restart(bootstrap: Option<String>) {
     let dir = tempfile::tempdir().unwrap();
     let [worker, source, sink, output] = files(dir.path(), bootstrap.as_deref(), "500");
-    write_lines(&dir.path().join("input.txt"), 0..TOTAL);
+    write_lines(&dir.path().join("input.txt"), 0..TOTAL, line);
     let first = Standalone::start(
         dir.path(),
         "first",
@@ -173,7 +163,7 @@ async fn a_broker_restart_mid_run_is_retried_and_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let [worker, source, sink, output] = files(dir.path(), Some(&broker.bootstrap()), "500");
     let input = dir.path().join("input.txt");
-    write_lines(&input, 0..1000);
+    write_lines(&input, 0..1000, line);
     let standalone = Standalone::start(dir.path(), "worker", &worker, &[source, sink]);
     wait_until(
         "the first lines reach the sink",
@@ -183,10 +173,10 @@ async fn a_broker_restart_mid_run_is_retried_and_loses_nothing() {
     )
     .await;
     broker.stop().await;
-    write_lines(&input, 1000..2000);
+    write_lines(&input, 1000..2000, line);
     tokio::time::sleep(Duration::from_secs(3)).await;
     broker.restart().await.unwrap();
-    write_lines(&input, 2000..3000);
+    write_lines(&input, 2000..3000, line);
     wait_until(
         "every line reaches the sink after the broker restart",
         Duration::from_secs(180),

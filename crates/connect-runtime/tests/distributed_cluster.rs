@@ -23,12 +23,11 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::io::Write as _;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{Distributed, Ending, free_port, write_properties};
+use common::{Distributed, Ending, free_port, write_lines, write_properties};
 use connect_testkit::kafka_python::{self, Expect, ProduceRecord};
 use connect_testkit::{Broker, require_broker};
 use reqwest::Method;
@@ -383,21 +382,6 @@ struct StatusRecord {
 /// `line-000001` for 1.
 fn line(i: usize) -> String {
     format!("line-{i:06}")
-}
-
-/// Appends `line(i)` for every `i` in `range`.
-fn write_lines(path: &Path, range: RangeInclusive<usize>) {
-    let mut file = std::io::BufWriter::new(
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .unwrap(),
-    );
-    for i in range {
-        writeln!(file, "{}", line(i)).unwrap();
-    }
-    file.flush().unwrap();
 }
 
 /// Which of `line(1..=n)` are not among `seen`, and how many of `seen` are repeats.
@@ -1113,7 +1097,7 @@ async fn a_connector_created_through_one_worker_runs_on_all_and_reads_the_same_e
 
     // A second connector through the third worker: every worker lists both.
     let input = cluster.path("second.in");
-    write_lines(&input, 1..=10);
+    write_lines(&input, 1..=10, line);
     cluster
         .create(2, "second-source", &file_source(&input, "second"))
         .await;
@@ -1146,7 +1130,7 @@ async fn kill_9_of_the_worker_running_a_source_moves_its_work_and_loses_no_line(
     broker.create_topic("lines", 1).await.unwrap();
     let input = cluster.path("input.txt");
     let output = cluster.path("output.txt");
-    write_lines(&input, 1..=BEFORE_KILL);
+    write_lines(&input, 1..=BEFORE_KILL, line);
     cluster
         .put_config(0, "source", &file_source(&input, "lines"))
         .await;
@@ -1171,7 +1155,7 @@ async fn kill_9_of_the_worker_running_a_source_moves_its_work_and_loses_no_line(
     };
     cluster.kill9(victim).await;
     let killed_at = Instant::now();
-    write_lines(&input, BEFORE_KILL + 1..=TOTAL);
+    write_lines(&input, BEFORE_KILL + 1..=TOTAL, line);
 
     let moved = |s: &Status| s.running(1) && !s.workers().contains(victim_id.as_str());
     let after = cluster
@@ -1330,7 +1314,7 @@ async fn source_offsets_follow_a_moved_task_and_a_full_restart_replays_the_confi
     broker.create_topic("lines", 1).await.unwrap();
     let input = cluster.path("input.txt");
     let output = cluster.path("output.txt");
-    write_lines(&input, 1..=N);
+    write_lines(&input, 1..=N, line);
     cluster
         .put_config(0, "source", &file_source(&input, "lines"))
         .await;
@@ -1351,7 +1335,7 @@ async fn source_offsets_follow_a_moved_task_and_a_full_restart_replays_the_confi
         ))
     };
     cluster.terminate(stopped).await;
-    write_lines(&input, N + 1..=N + M);
+    write_lines(&input, N + 1..=N + M, line);
     cluster
         .wait_status("source", "RUNNING on another worker", |s| {
             s.running(1) && !s.workers().contains(stopped_id.as_str())
@@ -1378,7 +1362,7 @@ async fn source_offsets_follow_a_moved_task_and_a_full_restart_replays_the_confi
     cluster
         .wait_status("sink", "RUNNING", |s| s.running(1))
         .await;
-    write_lines(&input, N + M + 1..=N + M + K);
+    write_lines(&input, N + M + 1..=N + M + K, line);
     cluster.assert_topic_exactly("lines", N + M + K).await;
     let (lines, duplicates) = cluster
         .wait_for_lines(&output, N + M + K, Duration::from_secs(60))

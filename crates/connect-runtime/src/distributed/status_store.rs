@@ -1282,15 +1282,12 @@ struct Guard {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use std::collections::{BTreeMap, HashMap};
-    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::collections::HashMap;
 
-    use async_trait::async_trait;
-    use connect_log::Fetched;
     use connect_log::embedded::{EmbeddedLog, EmbeddedLogOptions};
-    use tokio::sync::{Notify, Semaphore};
 
     use super::*;
+    use crate::test_support::FaultyLog;
 
     const TOPIC: &str = "connect-status";
 
@@ -1802,125 +1799,20 @@ mod tests {
         assert_eq!(again.worker_id(), "w:8083");
     }
 
-    /// The embedded log, with appends that fail (retriably or not) when told to.
-    struct FlakyLog {
-        inner: EmbeddedLog,
-        /// How many of the next appends fail.
-        failures: AtomicU32,
-        /// Whether the failures are retriable.
-        retriable: bool,
-        /// When set, a failing append announces itself and waits for a permit before failing.
-        hold: Option<(Notify, Semaphore)>,
-    }
-
-    impl FlakyLog {
-        fn new(inner: EmbeddedLog, failures: u32, retriable: bool, hold: bool) -> Self {
-            Self {
-                inner,
-                failures: AtomicU32::new(failures),
-                retriable,
-                hold: hold.then(|| (Notify::new(), Semaphore::new(0))),
-            }
-        }
-    }
-
-    #[async_trait]
-    impl Log for FlakyLog {
-        fn describe(&self) -> String {
-            format!("flaky {}", self.inner.describe())
-        }
-
-        async fn create_topic(&self, topic: &NewTopic) -> connect_log::Result<bool> {
-            self.inner.create_topic(topic).await
-        }
-
-        async fn partition_count(&self, topic: &str) -> connect_log::Result<Option<i32>> {
-            self.inner.partition_count(topic).await
-        }
-
-        async fn list_topics(&self) -> connect_log::Result<BTreeMap<String, i32>> {
-            self.inner.list_topics().await
-        }
-
-        async fn append(
-            &self,
-            partition: &Partition,
-            records: Vec<LogRecord>,
-        ) -> connect_log::Result<Vec<i64>> {
-            let fail = self
-                .failures
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                .is_ok();
-            if !fail {
-                return self.inner.append(partition, records).await;
-            }
-            if let Some((entered, permits)) = &self.hold {
-                entered.notify_one();
-                permits.acquire().await.unwrap().forget();
-            }
-            Err(if self.retriable {
-                LogError::Retriable("leader moving".into())
-            } else {
-                LogError::Invalid("record too large".into())
-            })
-        }
-
-        async fn fetch(
-            &self,
-            partition: &Partition,
-            offset: i64,
-            max_bytes: usize,
-            max_wait: Duration,
-        ) -> connect_log::Result<Fetched> {
-            self.inner
-                .fetch(partition, offset, max_bytes, max_wait)
-                .await
-        }
-
-        async fn offset(&self, partition: &Partition, at: OffsetSpec) -> connect_log::Result<i64> {
-            self.inner.offset(partition, at).await
-        }
-
-        async fn commit_offsets(
-            &self,
-            group: &str,
-            offsets: &[(Partition, i64)],
-        ) -> connect_log::Result<()> {
-            self.inner.commit_offsets(group, offsets).await
-        }
-
-        async fn committed_offsets(
-            &self,
-            group: &str,
-            partitions: &[Partition],
-        ) -> connect_log::Result<HashMap<Partition, i64>> {
-            self.inner.committed_offsets(group, partitions).await
-        }
-
-        async fn delete_committed_offsets(
-            &self,
-            group: &str,
-            partitions: &[Partition],
-        ) -> connect_log::Result<()> {
-            self.inner.delete_committed_offsets(group, partitions).await
-        }
-    }
-
-    async fn flaky(
-        failures: u32,
-        retriable: bool,
-        hold: bool,
-    ) -> (tempfile::TempDir, Arc<FlakyLog>) {
+    /// The embedded log, its appends failing when told to; with `hold`, a failing append waits
+    /// for a permit before it fails.
+    async fn flaky(hold: bool) -> (tempfile::TempDir, Arc<FaultyLog>) {
         let (dir, log) = embedded().await;
-        let log = Arc::new(FlakyLog::new((*log).clone(), failures, retriable, hold));
-        (dir, log)
+        let log = FaultyLog::new(log);
+        let log = if hold { log.holding() } else { log };
+        (dir, Arc::new(log))
     }
 
     #[tokio::test]
     async fn retriable_failures_are_retried() {
-        let (_dir, log) = flaky(0, true, false).await;
+        let (_dir, log) = flaky(false).await;
         let store = open(log.clone(), "w:8083").await;
-        log.failures.store(WRITE_ATTEMPTS - 1, Ordering::SeqCst);
+        log.fail_appends(WRITE_ATTEMPTS - 1, true);
         let running = status(StatusState::Running, "w:8083", 1);
         let id = StatusId::Connector("conn".into());
         let outcome = store.put(id.clone(), running.clone()).await.unwrap();
@@ -1929,7 +1821,7 @@ mod tests {
         assert_eq!(raw(&*log, key_partition(&id.key())).await.len(), 1);
 
         // Out of attempts.
-        log.failures.store(WRITE_ATTEMPTS, Ordering::SeqCst);
+        log.fail_appends(WRITE_ATTEMPTS, true);
         let error = store
             .put(id.clone(), status(StatusState::Paused, "w:8083", 1))
             .await
@@ -1954,9 +1846,9 @@ mod tests {
 
     #[tokio::test]
     async fn other_failures_are_not_retried() {
-        let (_dir, log) = flaky(0, false, false).await;
+        let (_dir, log) = flaky(false).await;
         let store = open(log.clone(), "w:8083").await;
-        log.failures.store(1, Ordering::SeqCst);
+        log.fail_appends(1, false);
         let topic = TopicStatus {
             topic: "orders".into(),
             connector: "conn".into(),
@@ -1975,14 +1867,14 @@ mod tests {
 
     #[tokio::test]
     async fn a_superseded_write_is_not_retried() {
-        let (_dir, log) = flaky(0, true, true).await;
+        let (_dir, log) = flaky(true).await;
         let store = Arc::new(open(log.clone(), "w:8083").await);
         let id = StatusId::Task(task("conn", 0));
         let partition = key_partition(&id.key());
-        let (entered, permits) = log.hold.as_ref().unwrap();
+        let (entered, permits) = log.hold();
 
         // A newer write of the same key is started while the first one is failing.
-        log.failures.store(1, Ordering::SeqCst);
+        log.fail_appends(1, true);
         let first = tokio::spawn({
             let store = store.clone();
             let id = id.clone();
@@ -2007,7 +1899,7 @@ mod tests {
         assert_eq!(raw(&*log, partition).await.len(), 1);
 
         // The key is deleted while a write is failing.
-        log.failures.store(1, Ordering::SeqCst);
+        log.fail_appends(1, true);
         let failing = tokio::spawn({
             let store = store.clone();
             let id = id.clone();
@@ -2024,7 +1916,7 @@ mod tests {
         assert_eq!(store.task(&task("conn", 0)).await, None);
 
         // The store moves to another generation while a write of another key is failing.
-        log.failures.store(1, Ordering::SeqCst);
+        log.fail_appends(1, true);
         let failing = tokio::spawn({
             let store = store.clone();
             async move {
@@ -2049,7 +1941,7 @@ mod tests {
         assert_eq!(store.connector("conn").await, None);
 
         // A failing write that is still the latest is retried.
-        log.failures.store(1, Ordering::SeqCst);
+        log.fail_appends(1, true);
         permits.add_permits(1);
         let running = status(StatusState::Running, "w:8083", 2);
         assert!(

@@ -299,14 +299,12 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use std::collections::HashMap;
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::time::Duration;
 
-    use connect_log::Fetched;
     use connect_log::embedded::{EmbeddedLog, EmbeddedLogOptions};
     use serde_json::json;
 
     use super::*;
+    use crate::test_support::FaultyLog;
 
     const TOPIC: &str = "connect-offsets";
 
@@ -452,10 +450,7 @@ mod tests {
     #[tokio::test]
     async fn an_unreadable_topic_serves_what_is_known() {
         let (_dir, log) = embedded().await;
-        let flaky = Arc::new(FailingFetch {
-            inner: log.clone(),
-            failing: AtomicBool::new(false),
-        });
+        let flaky = Arc::new(FaultyLog::new(log.clone()));
         let first = open(flaky.clone()).await;
         let second = open(log).await;
         let (a, b) = (file("a.txt"), file("b.txt"));
@@ -468,88 +463,12 @@ mod tests {
             .set("source", vec![(b.clone(), Some(position(7)))])
             .await
             .unwrap();
-        flaky.failing.store(true, Ordering::SeqCst);
+        flaky.fail_fetches(true);
         assert_eq!(get(&first, &a).await, Some(position(1)));
         assert_eq!(get(&first, &b).await, None);
 
-        flaky.failing.store(false, Ordering::SeqCst);
+        flaky.fail_fetches(false);
         assert_eq!(get(&first, &b).await, Some(position(7)));
         assert_eq!(get(&first, &a).await, Some(position(1)));
-    }
-
-    /// A log whose fetches fail while `failing` is set.
-    struct FailingFetch {
-        inner: Arc<EmbeddedLog>,
-        failing: AtomicBool,
-    }
-
-    #[async_trait]
-    impl Log for FailingFetch {
-        fn describe(&self) -> String {
-            format!("failing {}", self.inner.describe())
-        }
-
-        async fn create_topic(&self, topic: &NewTopic) -> connect_log::Result<bool> {
-            self.inner.create_topic(topic).await
-        }
-
-        async fn partition_count(&self, topic: &str) -> connect_log::Result<Option<i32>> {
-            self.inner.partition_count(topic).await
-        }
-
-        async fn list_topics(&self) -> connect_log::Result<BTreeMap<String, i32>> {
-            self.inner.list_topics().await
-        }
-
-        async fn append(
-            &self,
-            partition: &Partition,
-            records: Vec<LogRecord>,
-        ) -> connect_log::Result<Vec<i64>> {
-            self.inner.append(partition, records).await
-        }
-
-        async fn fetch(
-            &self,
-            partition: &Partition,
-            offset: i64,
-            max_bytes: usize,
-            max_wait: Duration,
-        ) -> connect_log::Result<Fetched> {
-            if self.failing.load(Ordering::SeqCst) {
-                return Err(LogError::Retriable("broker unavailable".into()));
-            }
-            self.inner
-                .fetch(partition, offset, max_bytes, max_wait)
-                .await
-        }
-
-        async fn offset(&self, partition: &Partition, at: OffsetSpec) -> connect_log::Result<i64> {
-            self.inner.offset(partition, at).await
-        }
-
-        async fn commit_offsets(
-            &self,
-            group: &str,
-            offsets: &[(Partition, i64)],
-        ) -> connect_log::Result<()> {
-            self.inner.commit_offsets(group, offsets).await
-        }
-
-        async fn committed_offsets(
-            &self,
-            group: &str,
-            partitions: &[Partition],
-        ) -> connect_log::Result<HashMap<Partition, i64>> {
-            self.inner.committed_offsets(group, partitions).await
-        }
-
-        async fn delete_committed_offsets(
-            &self,
-            group: &str,
-            partitions: &[Partition],
-        ) -> connect_log::Result<()> {
-            self.inner.delete_committed_offsets(group, partitions).await
-        }
     }
 }

@@ -18,6 +18,48 @@ pub fn write_properties(path: &Path, pairs: &[(&str, &str)]) -> PathBuf {
     path.to_owned()
 }
 
+/// Spawns `command` (a binary with its arguments) as the tests run their workers: `RUST_LOG=info`,
+/// no stdin, stdout discarded, stderr to `<dir>/<name>.log` (whose path is returned), and killed
+/// when the child is dropped.
+fn spawn_logged(
+    mut command: tokio::process::Command,
+    dir: &Path,
+    name: &str,
+) -> (tokio::process::Child, PathBuf) {
+    let log = dir.join(format!("{name}.log"));
+    let file = std::fs::File::create(&log).unwrap();
+    let child = command
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(file)
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    (child, log)
+}
+
+/// Appends `line(i)` and a newline for every `i` in `range` to the file at `path`, creating it
+/// when missing.
+pub fn write_lines(
+    path: &Path,
+    range: impl IntoIterator<Item = usize>,
+    line: impl Fn(usize) -> String,
+) {
+    use std::io::Write as _;
+    let mut file = std::io::BufWriter::new(
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .unwrap(),
+    );
+    for i in range {
+        writeln!(file, "{}", line(i)).unwrap();
+    }
+    file.flush().unwrap();
+}
+
 /// A running `connect-standalone`.
 pub struct Standalone {
     child: tokio::process::Child,
@@ -27,18 +69,9 @@ pub struct Standalone {
 impl Standalone {
     /// Starts the binary with a worker file and connector files; its log goes to `<dir>/<name>.log`.
     pub fn start(dir: &Path, name: &str, worker: &Path, connectors: &[PathBuf]) -> Self {
-        let log = dir.join(format!("{name}.log"));
-        let file = std::fs::File::create(&log).unwrap();
-        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_connect-standalone"))
-            .arg(worker)
-            .args(connectors)
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(file)
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_connect-standalone"));
+        command.arg(worker).args(connectors);
+        let (child, log) = spawn_logged(command, dir, name);
         Self { child, log }
     }
 
@@ -121,18 +154,9 @@ impl Distributed {
     /// Starts the binary with a worker properties file listening on `port`; its log goes to
     /// `<dir>/<name>.log`.
     pub fn start(dir: &Path, name: &str, properties: &Path, port: u16) -> Self {
-        let log = dir.join(format!("{name}.log"));
-        let file = std::fs::File::create(&log).unwrap();
-        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_connect-distributed"))
-            .arg(properties)
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(file)
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_connect-distributed"));
+        command.arg(properties).env("NO_COLOR", "1");
+        let (child, log) = spawn_logged(command, dir, name);
         Self {
             child,
             name: name.to_owned(),

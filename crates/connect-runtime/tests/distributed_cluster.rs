@@ -1107,6 +1107,37 @@ async fn a_connector_created_through_one_worker_runs_on_all_and_reads_the_same_e
         .await;
     cluster.assert_topic_exactly("second", 10).await;
 
+    // The internal endpoint for task configs takes only requests signed with the session key
+    // (the group runs the default sessioned protocol), on every worker.
+    let forged = json!([{"task.class": "FileStreamSinkTask", "topics": "events"}]);
+    for slot in 0..3 {
+        let url = format!(
+            "http://127.0.0.1:{}/connectors/events-sink/tasks",
+            cluster.slots[slot].port
+        );
+        let unsigned = cluster.http.post(&url).json(&forged).send().await.unwrap();
+        let status = unsigned.status().as_u16();
+        let body = unsigned.text().await.unwrap();
+        cluster.ensure(
+            status == 400 && body.contains("Internal request missing required signature"),
+            || format!("unsigned task configs on worker {slot}: {status} {body}"),
+        );
+        let wrong = cluster
+            .http
+            .post(&url)
+            .json(&forged)
+            .header("X-Connect-Authorization", "AAAA")
+            .header("X-Connect-Request-Signature-Algorithm", "HmacSHA256")
+            .send()
+            .await
+            .unwrap();
+        let status = wrong.status().as_u16();
+        let body = wrong.text().await.unwrap();
+        cluster.ensure(status == 403 && body.contains("invalid signature"), || {
+            format!("wrongly signed task configs on worker {slot}: {status} {body}")
+        });
+    }
+
     // The connector's info and task configs read the same from every worker.
     let info = cluster.wait_same("/connectors/events-sink").await;
     cluster.ensure(info.get("name") == Some(&json!("events-sink")), || {

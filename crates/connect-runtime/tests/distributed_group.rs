@@ -645,3 +645,73 @@ async fn config_and_status_stores_read_their_topics_to_the_end_on_the_broker() {
         [(0, 0), (1, 1), (2, 2), (3, 3)]
     );
 }
+
+/// The coordinator naming a departed leader again and again: a bare member leads the group
+/// and leaves between its JoinGroup and its SyncGroup while a worker joins. The worker's
+/// SyncGroup fails, and (on nisshi 0.6.0) every JoinGroup after it names the departed member
+/// as leader of the same generation; the worker gets the group going again by itself.
+#[tokio::test]
+async fn a_group_whose_leader_left_before_assigning_is_recovered() {
+    use bytes::Bytes;
+    use connect_log::kafka::protocol::{GroupProtocol, JoinGroup, SyncGroup};
+
+    init_tracing();
+    let broker = require_broker!();
+    let group = unique_group("departed");
+    let bare = Arc::new(Cluster::new(
+        vec![broker.bootstrap()],
+        ConnectionConfig::new("bare", Duration::from_secs(30)),
+        RetryPolicy::default(),
+    ))
+    .group(group.clone());
+    let join = |member_id: &str| JoinGroup {
+        group_id: group.clone(),
+        member_id: member_id.into(),
+        group_instance_id: None,
+        protocol_type: "connect".into(),
+        protocols: vec![GroupProtocol {
+            name: "sessioned".into(),
+            metadata: Bytes::from_static(b"m"),
+        }],
+        session_timeout: SESSION,
+        rebalance_timeout: SESSION,
+        reason: None,
+    };
+    let first = bare.join_group(&join("")).await.unwrap();
+    bare.sync_group(&SyncGroup {
+        group_id: group.clone(),
+        generation_id: first.generation_id,
+        member_id: first.member_id.clone(),
+        group_instance_id: None,
+        protocol_type: "connect".into(),
+        protocol_name: first.protocol_name.clone(),
+        assignments: vec![(first.member_id.clone(), Bytes::from_static(b"x"))],
+    })
+    .await
+    .unwrap();
+
+    // A worker joins; the bare leader joins the new generation and leaves before assigning.
+    let observed: Shared = Arc::default();
+    let worker = start(&broker.bootstrap(), &group, "w1", &observed);
+    let again = bare.join_group(&join(&first.member_id)).await.unwrap();
+    eprintln!(
+        "generation {}: leader {} (the bare member is {})",
+        again.generation_id, again.leader, first.member_id
+    );
+    bare.leave_group(&first.member_id, None).await.unwrap();
+
+    wait_for(
+        &observed,
+        "the worker leading a completed rebalance, owning everything",
+        |o| {
+            let ids: BTreeSet<&String> = o.member_ids.values().collect();
+            o.leaders
+                .values()
+                .last()
+                .is_some_and(|l| l.iter().all(|id| ids.contains(id)))
+                && o.exactly_once()
+        },
+    )
+    .await;
+    worker.member.shutdown().await;
+}

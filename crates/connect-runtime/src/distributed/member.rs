@@ -46,6 +46,15 @@
 //! included, ignore bytes after the metadata's fields), which makes the coordinator start a new
 //! generation. With Kafka this never happens.
 //!
+//! # Coordinators that keep naming a departed leader
+//!
+//! nisshi 0.6.0 keeps a leader that left between its JoinGroup and its SyncGroup as the
+//! leader of every later generation, so no SyncGroup completes again. A follower whose
+//! SyncGroup failed with REBALANCE_IN_PROGRESS and whose next JoinGroup names the same leader
+//! for the same generation joins once under the departed leader's id, completes that
+//! generation with an assignment that changes nothing, leaves under that id and joins again as
+//! itself. With Kafka this never happens either.
+//!
 //! # Failures
 //!
 //! Coordinator and connection failures are retried by the [`GroupCoordinator`] within the
@@ -494,6 +503,7 @@ impl WorkerGroupMember {
             generation: None,
             nudge: None,
             revoked_all: false,
+            failed_sync: None,
             failures: 0,
             epoch: Instant::now(),
         };
@@ -561,6 +571,9 @@ struct Runner {
     nudge: Option<u8>,
     /// Whether the eager protocol revoked everything since the last assignment applied.
     revoked_all: bool,
+    /// The generation and leader of the last JoinGroup whose SyncGroup failed with
+    /// REBALANCE_IN_PROGRESS while this member followed (see [`Runner::adopt_departed_leader`]).
+    failed_sync: Option<(i32, String)>,
     failures: u32,
     epoch: Instant,
 }
@@ -572,6 +585,14 @@ enum StepError {
     /// The coordinator answered the leader's JoinGroup with the generation already completed:
     /// join again at once, with changed metadata.
     StaleGeneration(i32),
+    /// The coordinator keeps naming, generation after generation, a leader that left before it
+    /// assigned: complete one generation under its id.
+    DepartedLeader {
+        /// The generation named again.
+        generation: i32,
+        /// The departed leader's member id.
+        leader: String,
+    },
 }
 
 impl std::fmt::Display for StepError {
@@ -583,6 +604,11 @@ impl std::fmt::Display for StepError {
                 f,
                 "the coordinator answered the leader's JoinGroup with generation {g}, \
                  already completed, instead of starting a new one"
+            ),
+            StepError::DepartedLeader { generation, leader } => write!(
+                f,
+                "the coordinator names {leader} as the leader of generation {generation} again, \
+                 a member that left without assigning"
             ),
         }
     }
@@ -625,41 +651,27 @@ impl Runner {
             let _ = tokio::time::timeout(self.config.rebalance_timeout, rx).await;
         }
         let snapshot = self.source.snapshot().await;
-        let metadata = WorkerMetadata {
-            url: self.config.url.clone(),
-            config_offset: snapshot.offset,
-            assignment: Some(self.current_assignment()),
-        };
-        let mut protocols = join_protocols(self.config.protocol, &metadata)
-            .map_err(|e| StepError::Other(format!("cannot encode the worker metadata: {e}")))?;
-        if let Some(nudge) = self.nudge {
-            // Readers (this one and Kafka's) ignore bytes after the metadata's fields.
-            for (_, bytes) in &mut protocols {
-                let mut nudged = bytes.to_vec();
-                nudged.push(nudge);
-                *bytes = Bytes::from(nudged);
-            }
-        }
-        let request = JoinGroup {
-            group_id: self.config.group_id.clone(),
-            member_id: self.member_id.clone(),
-            group_instance_id: None,
-            protocol_type: PROTOCOL_TYPE.to_string(),
-            protocols: protocols
-                .into_iter()
-                .map(|(name, metadata)| GroupProtocol {
-                    name: name.to_string(),
-                    metadata,
-                })
-                .collect(),
-            session_timeout: self.config.session_timeout,
-            rebalance_timeout: self.config.rebalance_timeout,
-            reason: Some(reason.to_string()),
-        };
+        let request = self.join_request(&self.member_id, snapshot.offset, reason)?;
         let joined = match self.interruptible_join(&request).await {
             None => return Ok(None),
             Some(joined) => joined.map_err(StepError::Client)?,
         };
+        tracing::debug!(
+            group = %self.config.group_id,
+            generation = joined.generation_id,
+            member = %joined.member_id,
+            leader = %joined.leader,
+            members = joined.members.len(),
+            "joined"
+        );
+        if !joined.is_leader()
+            && self.failed_sync.as_ref() == Some(&(joined.generation_id, joined.leader.clone()))
+        {
+            return Err(StepError::DepartedLeader {
+                generation: joined.generation_id,
+                leader: joined.leader.clone(),
+            });
+        }
         let same_generation = self.generation == Some(joined.generation_id)
             && self.member_id == joined.member_id
             && self.protocol.is_some();
@@ -700,11 +712,18 @@ impl Runner {
             protocol_name: joined.protocol_name.clone(),
             assignments,
         };
-        let bytes = self
-            .group
-            .sync_group(&sync)
-            .await
-            .map_err(StepError::Client)?;
+        let bytes = match self.group.sync_group(&sync).await {
+            Ok(bytes) => {
+                self.failed_sync = None;
+                bytes
+            }
+            Err(e) => {
+                self.failed_sync = (!joined.is_leader()
+                    && e.code() == Some(ErrorCode::REBALANCE_IN_PROGRESS))
+                .then(|| (joined.generation_id, joined.leader.clone()));
+                return Err(StepError::Client(e));
+            }
+        };
         if bytes.is_empty() {
             return Err(StepError::Other(format!(
                 "the leader {} sent no assignment for generation {}",
@@ -729,6 +748,116 @@ impl Runner {
         Ok(Some(
             self.apply(joined.generation_id, protocol, assignment).await,
         ))
+    }
+
+    /// A JoinGroup of `member_id` with this worker's metadata (marked when a nudge is pending).
+    fn join_request(
+        &self,
+        member_id: &str,
+        config_offset: i64,
+        reason: &str,
+    ) -> Result<JoinGroup, StepError> {
+        let metadata = WorkerMetadata {
+            url: self.config.url.clone(),
+            config_offset,
+            assignment: Some(self.current_assignment()),
+        };
+        let mut protocols = join_protocols(self.config.protocol, &metadata)
+            .map_err(|e| StepError::Other(format!("cannot encode the worker metadata: {e}")))?;
+        if let Some(nudge) = self.nudge {
+            // Readers (this one and Kafka's) ignore bytes after the metadata's fields.
+            for (_, bytes) in &mut protocols {
+                let mut nudged = bytes.to_vec();
+                nudged.push(nudge);
+                *bytes = Bytes::from(nudged);
+            }
+        }
+        Ok(JoinGroup {
+            group_id: self.config.group_id.clone(),
+            member_id: member_id.to_owned(),
+            group_instance_id: None,
+            protocol_type: PROTOCOL_TYPE.to_string(),
+            protocols: protocols
+                .into_iter()
+                .map(|(name, metadata)| GroupProtocol {
+                    name: name.to_string(),
+                    metadata,
+                })
+                .collect(),
+            session_timeout: self.config.session_timeout,
+            rebalance_timeout: self.config.rebalance_timeout,
+            reason: Some(reason.to_string()),
+        })
+    }
+
+    /// Gets a group out of a coordinator that keeps naming a departed member as leader.
+    ///
+    /// nisshi 0.6.0: when the leader of a generation leaves (or dies) after JoinGroup and before
+    /// its SyncGroup, every later JoinGroup answers with that member as leader, and every
+    /// SyncGroup fails with REBALANCE_IN_PROGRESS once its session is over; nothing else
+    /// clears it, not even the group emptying. The coordinator does accept a JoinGroup under
+    /// the departed member's id: this member joins once under it, completes that generation
+    /// with an assignment that changes nothing for anyone (so that two members doing this at
+    /// once cannot give one task to both), leaves under that id, and joins again as itself.
+    /// Kafka starts a new generation after a failed SyncGroup, so this never happens there.
+    async fn adopt_departed_leader(&mut self, generation: i32, leader: &str) {
+        self.failed_sync = None;
+        tracing::warn!(group = %self.config.group_id, generation, leader,
+            "the group coordinator keeps naming a departed member as leader; completing a generation under its id");
+        let snapshot = self.source.snapshot().await;
+        let outcome = async {
+            let request = self.join_request(
+                leader,
+                snapshot.offset,
+                "completing a departed leader's generation",
+            )?;
+            let joined = self
+                .group
+                .join_group(&request)
+                .await
+                .map_err(StepError::Client)?;
+            if joined.is_leader() && joined.member_id == leader {
+                let version = joined
+                    .protocol_name
+                    .as_deref()
+                    .and_then(ProtocolVersion::from_protocol_name)
+                    .unwrap_or(self.config.protocol);
+                let unchanged =
+                    Assignment::new(version, leader, self.config.url.clone(), snapshot.offset)
+                        .encode()
+                        .map_err(|e| {
+                            StepError::Other(format!("cannot encode an assignment: {e}"))
+                        })?;
+                let sync = SyncGroup {
+                    group_id: self.config.group_id.clone(),
+                    generation_id: joined.generation_id,
+                    member_id: leader.to_owned(),
+                    group_instance_id: None,
+                    protocol_type: PROTOCOL_TYPE.to_string(),
+                    protocol_name: joined.protocol_name.clone(),
+                    assignments: joined
+                        .members
+                        .iter()
+                        .map(|m| (m.member_id.clone(), unchanged.clone()))
+                        .collect(),
+                };
+                self.group
+                    .sync_group(&sync)
+                    .await
+                    .map_err(StepError::Client)?;
+            }
+            self.group
+                .leave_group(leader, None)
+                .await
+                .map_err(StepError::Client)
+        }
+        .await;
+        match outcome {
+            Ok(()) => tracing::info!(group = %self.config.group_id, leader,
+                "completed a generation under the departed leader's id and left under it"),
+            Err(error) => tracing::warn!(group = %self.config.group_id, leader, %error,
+                "could not complete a generation under the departed leader's id"),
+        }
     }
 
     /// A JoinGroup that a shutdown interrupts (the member then leaves on a new connection).
@@ -994,6 +1123,10 @@ impl Runner {
         if let StepError::StaleGeneration(_) = &error {
             tracing::warn!(group = %self.config.group_id, error = %error,
                 "joining again with marked metadata to start a new generation");
+            return Flow::Rejoin(error.to_string());
+        }
+        if let StepError::DepartedLeader { generation, leader } = &error {
+            self.adopt_departed_leader(*generation, leader).await;
             return Flow::Rejoin(error.to_string());
         }
         if let StepError::Client(e) = &error {

@@ -1749,3 +1749,109 @@ fn missing_and_duplicate_lines_are_counted() {
     assert_eq!(duplicates, 1);
     assert_eq!(line(100_000), "line-100000");
 }
+
+/// Pause, resume, stop, offsets, restart and delete, each sent to a different worker (so most
+/// are forwarded to the leader), and each seen the same way on every worker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lifecycle_operations_through_any_worker_apply_to_the_whole_cluster() {
+    let broker = require_broker!();
+    let mut cluster = Cluster::start(&broker, "lifecycle", 3).await;
+    broker.create_topic("ops", 4).await.unwrap();
+    let input = cluster.path("ops.in");
+    let output = cluster.path("ops.out");
+    write_lines(&input, 1..=50, line);
+    cluster
+        .create(0, "ops-source", &file_source(&input, "ops"))
+        .await;
+    cluster
+        .create(1, "ops-sink", &file_sink(&output, "ops", 2))
+        .await;
+    cluster
+        .wait_status("ops-sink", "RUNNING with 2 tasks", |s| s.running(2))
+        .await;
+    cluster.wait_for_lines(&output, 50, SETTLE).await;
+
+    // Pause through one worker: every worker shows the connector and its tasks PAUSED.
+    let ((status, body), _) = cluster
+        .write(2, Method::PUT, "/connectors/ops-sink/pause", None)
+        .await;
+    cluster.ensure(status == 202, || format!("pause answered {status} {body}"));
+    cluster
+        .wait_status("ops-sink", "PAUSED", |s| {
+            s.connector.0 == "PAUSED" && s.tasks.values().all(|(state, _)| state == "PAUSED")
+        })
+        .await;
+    let ((status, body), _) = cluster
+        .write(0, Method::PUT, "/connectors/ops-sink/resume", None)
+        .await;
+    cluster.ensure(status == 202, || format!("resume answered {status} {body}"));
+    cluster
+        .wait_status("ops-sink", "RUNNING again", |s| s.running(2))
+        .await;
+
+    // Stop through a worker: no tasks anywhere, STOPPED everywhere; its offsets read anywhere.
+    let ((status, body), _) = cluster
+        .write(1, Method::PUT, "/connectors/ops-source/stop", None)
+        .await;
+    cluster.ensure(status == 204, || format!("stop answered {status} {body}"));
+    cluster
+        .wait_status("ops-source", "STOPPED without tasks", |s| {
+            s.connector.0 == "STOPPED" && s.tasks.is_empty()
+        })
+        .await;
+    let offsets = cluster.wait_same("/connectors/ops-source/offsets").await;
+    let position = offsets["offsets"][0]["offset"]["position"].as_i64();
+    let bytes = i64::try_from(std::fs::metadata(&input).unwrap().len()).unwrap();
+    cluster.ensure(position == Some(bytes), || {
+        format!("offsets of the stopped source: {offsets} (the file has {bytes} bytes)")
+    });
+    let ((status, body), _) = cluster
+        .write(2, Method::PUT, "/connectors/ops-source/resume", None)
+        .await;
+    cluster.ensure(status == 202, || format!("resume answered {status} {body}"));
+    cluster
+        .wait_status("ops-source", "RUNNING with its task", |s| s.running(1))
+        .await;
+    write_lines(&input, 51..=60, line);
+    cluster.wait_for_lines(&output, 60, SETTLE).await;
+    cluster.assert_topic_exactly("ops", 60).await;
+
+    // Restart with its tasks through a worker: everything comes back RUNNING.
+    let ((status, body), _) = cluster
+        .write(
+            0,
+            Method::POST,
+            "/connectors/ops-sink/restart?includeTasks=true",
+            None,
+        )
+        .await;
+    cluster.ensure(status == 202, || {
+        format!("restart answered {status} {body}")
+    });
+    cluster
+        .wait_status("ops-sink", "RUNNING after the restart", |s| s.running(2))
+        .await;
+
+    // Delete through a worker: gone from every worker, and its tasks stopped.
+    let ((status, body), _) = cluster
+        .write(2, Method::DELETE, "/connectors/ops-sink", None)
+        .await;
+    cluster.ensure(status == 204, || format!("delete answered {status} {body}"));
+    cluster.wait_listed(&["ops-source"]).await;
+    cluster
+        .wait_all(
+            "the sink is unknown everywhere",
+            "/connectors/ops-sink/status",
+            |answers| answers.values().all(|(code, _)| *code == 404).then_some(()),
+        )
+        .await;
+    write_lines(&input, 61..=70, line);
+    cluster.assert_topic_exactly("ops", 70).await;
+    let lines = common::line_count(&output);
+    cluster.ensure(lines == 60, || {
+        format!("the deleted sink went on writing: {lines} lines")
+    });
+
+    cluster.terminate_all().await;
+    cluster.assert_no_double_runs();
+}

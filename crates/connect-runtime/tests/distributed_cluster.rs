@@ -1805,6 +1805,20 @@ async fn lifecycle_operations_through_any_worker_apply_to_the_whole_cluster() {
     cluster.ensure(position == Some(bytes), || {
         format!("offsets of the stopped source: {offsets} (the file has {bytes} bytes)")
     });
+    // Offsets of a stopped connector may be altered through any worker (here: set to what
+    // they are, so the resumed source goes on where it stopped).
+    let ((status, body), _) = cluster
+        .write(
+            0,
+            Method::PATCH,
+            "/connectors/ops-source/offsets",
+            Some(&offsets),
+        )
+        .await;
+    cluster.ensure(
+        status == 200 && body.to_string().contains("altered successfully"),
+        || format!("PATCH offsets answered {status} {body}"),
+    );
     let ((status, body), _) = cluster
         .write(2, Method::PUT, "/connectors/ops-source/resume", None)
         .await;
@@ -1830,6 +1844,26 @@ async fn lifecycle_operations_through_any_worker_apply_to_the_whole_cluster() {
     });
     cluster
         .wait_status("ops-sink", "RUNNING after the restart", |s| s.running(2))
+        .await;
+
+    // A task restarted through every worker: the ones not running it forward the request.
+    for slot in 0..3 {
+        let ((status, body), _) = cluster
+            .write(
+                slot,
+                Method::POST,
+                "/connectors/ops-sink/tasks/1/restart",
+                None,
+            )
+            .await;
+        cluster.ensure(status == 204, || {
+            format!("task restart through worker {slot} answered {status} {body}")
+        });
+    }
+    cluster
+        .wait_status("ops-sink", "RUNNING after the task restarts", |s| {
+            s.running(2)
+        })
         .await;
 
     // Delete through a worker: gone from every worker, and its tasks stopped.

@@ -8,8 +8,18 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use connect_log::embedded::{EmbeddedLog, EmbeddedLogOptions};
 use connect_log::{Fetched, Log, LogError, LogRecord, NewTopic, OffsetSpec, Partition};
 use tokio::sync::{Notify, Semaphore};
+
+/// An embedded log in a new temporary directory (removed when the directory is dropped).
+pub(crate) async fn embedded_log() -> (tempfile::TempDir, Arc<EmbeddedLog>) {
+    let dir = tempfile::tempdir().unwrap();
+    let log = EmbeddedLog::open(dir.path(), EmbeddedLogOptions::default())
+        .await
+        .unwrap();
+    (dir, Arc::new(log))
+}
 
 /// A log that passes every call on to another one, except the failures it is told to inject:
 ///

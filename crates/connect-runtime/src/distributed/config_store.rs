@@ -1229,16 +1229,12 @@ impl ConfigStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use connect_log::embedded::{EmbeddedLog, EmbeddedLogOptions};
 
     const TOPIC: &str = "connect-configs";
 
     async fn embedded() -> (tempfile::TempDir, Arc<dyn Log>) {
-        let dir = tempfile::tempdir().unwrap();
-        let log = EmbeddedLog::open(dir.path(), EmbeddedLogOptions::default())
-            .await
-            .unwrap();
-        (dir, Arc::new(log))
+        let (dir, log) = crate::test_support::embedded_log().await;
+        (dir, log)
     }
 
     fn props(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

@@ -1284,20 +1284,10 @@ mod tests {
 
     use std::collections::HashMap;
 
-    use connect_log::embedded::{EmbeddedLog, EmbeddedLogOptions};
-
     use super::*;
     use crate::test_support::FaultyLog;
 
     const TOPIC: &str = "connect-status";
-
-    async fn embedded() -> (tempfile::TempDir, Arc<EmbeddedLog>) {
-        let dir = tempfile::tempdir().unwrap();
-        let log = EmbeddedLog::open(dir.path(), EmbeddedLogOptions::default())
-            .await
-            .unwrap();
-        (dir, Arc::new(log))
-    }
 
     async fn open(log: Arc<dyn Log>, worker: &str) -> StatusStore {
         StatusStore::open(log, TOPIC, DEFAULT_PARTITIONS, 1, worker)
@@ -1362,7 +1352,7 @@ mod tests {
 
     #[tokio::test]
     async fn put_safe_keeps_the_status_of_the_worker_that_took_over() {
-        let (_dir, log) = embedded().await;
+        let (_dir, log) = crate::test_support::embedded_log().await;
         let a = open(log.clone(), "a:8083").await;
         let b = open(log.clone(), "b:8083").await;
         let t0 = task("conn", 0);
@@ -1422,7 +1412,7 @@ mod tests {
 
     #[tokio::test]
     async fn put_safe_reads_the_key_partition_before_deciding() {
-        let (_dir, log) = embedded().await;
+        let (_dir, log) = crate::test_support::embedded_log().await;
         let a = open(log.clone(), "a:8083").await;
         let b = open(log.clone(), "b:8083").await;
         let id = StatusId::Connector("conn".into());
@@ -1446,7 +1436,7 @@ mod tests {
 
     #[tokio::test]
     async fn records_land_in_the_partition_of_their_key() {
-        let (_dir, log) = embedded().await;
+        let (_dir, log) = crate::test_support::embedded_log().await;
         let store = open(log.clone(), "w:8083").await;
         let mut keys = Vec::new();
         for name in ["a", "sink", "my-source-connector", "x1"] {
@@ -1494,7 +1484,7 @@ mod tests {
 
     #[tokio::test]
     async fn tombstones_remove_entries_for_a_fresh_reader() {
-        let (_dir, log) = embedded().await;
+        let (_dir, log) = crate::test_support::embedded_log().await;
         let store = open(log.clone(), "w:8083").await;
         let running = status(StatusState::Running, "w:8083", 1);
         for name in ["keep", "gone", "destroyed"] {
@@ -1575,7 +1565,7 @@ mod tests {
 
     #[tokio::test]
     async fn malformed_records_and_unknown_keys_are_skipped() {
-        let (_dir, log) = embedded().await;
+        let (_dir, log) = crate::test_support::embedded_log().await;
         let valid = br#"{"state":"RUNNING","trace":null,"worker_id":"w:8083","generation":2}"#;
         let key = "status-task-conn-0";
         let partition = key_partition(key);
@@ -1625,7 +1615,7 @@ mod tests {
 
     #[tokio::test]
     async fn reads_records_as_apache_kafka_connect_writes_them() {
-        let (_dir, log) = embedded().await;
+        let (_dir, log) = crate::test_support::embedded_log().await;
         let store = open(log.clone(), "w:8083").await;
         let trace = "java.lang.RuntimeException: boom\n\tat org.example.Task.put(Task.java:42)\n";
         let records: Vec<(&str, Option<String>)> = vec![
@@ -1736,7 +1726,7 @@ mod tests {
 
     #[tokio::test]
     async fn connector_names_with_dashes() {
-        let (_dir, log) = embedded().await;
+        let (_dir, log) = crate::test_support::embedded_log().await;
         let store = open(log.clone(), "w:8083").await;
         let running = status(StatusState::Running, "w:8083", 1);
         let paused = status(StatusState::Paused, "w:8083", 1);
@@ -1785,7 +1775,7 @@ mod tests {
 
     #[tokio::test]
     async fn open_creates_the_topic_once() {
-        let (_dir, log) = embedded().await;
+        let (_dir, log) = crate::test_support::embedded_log().await;
         let store = StatusStore::open(log.clone(), TOPIC, 3, 1, "w:8083")
             .await
             .unwrap();
@@ -1802,7 +1792,7 @@ mod tests {
     /// The embedded log, its appends failing when told to; with `hold`, a failing append waits
     /// for a permit before it fails.
     async fn flaky(hold: bool) -> (tempfile::TempDir, Arc<FaultyLog>) {
-        let (dir, log) = embedded().await;
+        let (dir, log) = crate::test_support::embedded_log().await;
         let log = FaultyLog::new(log);
         let log = if hold { log.holding() } else { log };
         (dir, Arc::new(log))

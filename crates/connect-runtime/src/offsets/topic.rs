@@ -300,21 +300,12 @@ mod tests {
 
     use std::collections::HashMap;
 
-    use connect_log::embedded::{EmbeddedLog, EmbeddedLogOptions};
     use serde_json::json;
 
     use super::*;
     use crate::test_support::FaultyLog;
 
     const TOPIC: &str = "connect-offsets";
-
-    async fn embedded() -> (tempfile::TempDir, Arc<EmbeddedLog>) {
-        let dir = tempfile::tempdir().unwrap();
-        let log = EmbeddedLog::open(dir.path(), EmbeddedLogOptions::default())
-            .await
-            .unwrap();
-        (dir, Arc::new(log))
-    }
 
     async fn open(log: Arc<dyn Log>) -> TopicOffsetStore {
         TopicOffsetStore::open(log, TOPIC, 5, 1).await.unwrap()
@@ -346,7 +337,7 @@ mod tests {
 
     #[tokio::test]
     async fn workers_see_each_others_offsets() {
-        let (_dir, log) = embedded().await;
+        let (_dir, log) = crate::test_support::embedded_log().await;
         let first = open(log.clone()).await;
         let second = open(log.clone()).await;
         let (a, b) = (file("a.txt"), file("b.txt"));
@@ -386,7 +377,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_older_record_read_late_does_not_hide_a_newer_own_write() {
-        let (_dir, log) = embedded().await;
+        let (_dir, log) = crate::test_support::embedded_log().await;
         let first = open(log.clone()).await;
         let second = open(log.clone()).await;
         let a = file("a.txt");
@@ -449,7 +440,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unreadable_topic_serves_what_is_known() {
-        let (_dir, log) = embedded().await;
+        let (_dir, log) = crate::test_support::embedded_log().await;
         let flaky = Arc::new(FaultyLog::new(log.clone()));
         let first = open(flaky.clone()).await;
         let second = open(log).await;

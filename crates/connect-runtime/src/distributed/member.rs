@@ -1192,31 +1192,31 @@ impl Runner {
 
 /// What a cooperative member runs after an assignment: `owned - revoked + assigned`.
 fn apply_assignment(owned: &ConnectorsAndTasks, assignment: &Assignment) -> ConnectorsAndTasks {
-    let mut connectors: Vec<Arc<str>> = owned
-        .connectors
+    ConnectorsAndTasks {
+        connectors: owned_after(
+            &owned.connectors,
+            &assignment.revoked.connectors,
+            &assignment.assigned.connectors,
+        ),
+        tasks: owned_after(
+            &owned.tasks,
+            &assignment.revoked.tasks,
+            &assignment.assigned.tasks,
+        ),
+    }
+}
+
+/// `owned - revoked + assigned`, sorted, each item once.
+fn owned_after<T: Ord + Clone>(owned: &[T], revoked: &[T], assigned: &[T]) -> Vec<T> {
+    let mut items: Vec<T> = owned
         .iter()
-        .filter(|c| !assignment.revoked.connectors.contains(c))
+        .filter(|item| !revoked.contains(item))
+        .chain(assigned)
         .cloned()
         .collect();
-    for c in &assignment.assigned.connectors {
-        if !connectors.contains(c) {
-            connectors.push(c.clone());
-        }
-    }
-    let mut tasks: Vec<_> = owned
-        .tasks
-        .iter()
-        .filter(|t| !assignment.revoked.tasks.contains(t))
-        .cloned()
-        .collect();
-    for t in &assignment.assigned.tasks {
-        if !tasks.contains(t) {
-            tasks.push(t.clone());
-        }
-    }
-    connectors.sort();
-    tasks.sort();
-    ConnectorsAndTasks { connectors, tasks }
+    items.sort();
+    items.dedup();
+    items
 }
 
 #[cfg(test)]

@@ -8,7 +8,9 @@
 use std::fmt;
 use std::sync::Arc;
 
+use connect_api::config::ConfigMap;
 use connect_api::connector::{SinkConnector, SourceConnector};
+use connect_api::error::{ConfigError, ConnectError};
 use connect_api::record::{SinkRecord, SourceRecord};
 use connect_api::storage::{Converter, HeaderConverter, builtin_converters};
 use connect_api::transform::{Predicate, Transform};
@@ -452,6 +454,30 @@ impl Plugins {
             Make::Connector(factory) => Ok((entry.desc.clone(), factory.clone())),
             _ => Err(self.unknown(name, PluginKind::Source)),
         }
+    }
+
+    /// The connector plugin a connector configuration names in `connector.class`.
+    ///
+    /// # Errors
+    ///
+    /// A configuration error naming `connector.class` when it is missing or names no connector
+    /// (listing the connectors there are).
+    pub(crate) fn connector_of(
+        &self,
+        props: &ConfigMap,
+    ) -> Result<(PluginDesc, ConnectorFactory), ConnectError> {
+        let Some(class) = props.get("connector.class") else {
+            return Err(ConnectError::Config(ConfigError::missing(
+                "connector.class",
+            )));
+        };
+        self.connector(class).map_err(|e| {
+            ConnectError::Config(ConfigError::invalid(
+                "connector.class",
+                class.clone(),
+                e.to_string(),
+            ))
+        })
     }
 
     /// Makes a converter.

@@ -77,12 +77,11 @@ impl From<ClusterRedirect> for ConnectError {
 /// The group as of the last rebalance.
 #[derive(Debug, Clone, Default)]
 struct GroupView {
-    /// Whether a rebalance has completed.
-    joined: bool,
     /// The sub-protocol the group chose: `sessioned` signs requests between workers.
     protocol: Option<ProtocolVersion>,
     generation: i32,
     leader: bool,
+    /// The leader's REST URL; `None` until a rebalance has completed.
     leader_url: Option<String>,
 }
 
@@ -137,22 +136,6 @@ fn lock<T>(mutex: &StdMutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 fn not_found(name: &str) -> ConnectError {
     ConnectError::NotFound(format!("Connector {name} not found"))
-}
-
-fn target_of(value: TargetStateValue) -> TargetState {
-    match value {
-        TargetStateValue::Started => TargetState::Started,
-        TargetStateValue::Paused => TargetState::Paused,
-        TargetStateValue::Stopped => TargetState::Stopped,
-    }
-}
-
-fn value_of(target: TargetState) -> TargetStateValue {
-    match target {
-        TargetState::Started => TargetStateValue::Started,
-        TargetState::Paused => TargetStateValue::Paused,
-        TargetState::Stopped => TargetStateValue::Stopped,
-    }
 }
 
 /// The task configs the config topic holds for `connector`, in task order.
@@ -264,15 +247,10 @@ impl Herder {
     /// Fails unless this worker leads the group: with the leader's URL to forward to.
     pub(crate) fn ensure_leader(&self) -> Result<()> {
         let view = self.view();
-        if !view.joined {
-            return Err(ClusterRedirect::NoLeader.into());
-        }
-        if view.leader {
-            return Ok(());
-        }
         match view.leader_url {
-            Some(url) => Err(ClusterRedirect::Forward { url }.into()),
             None => Err(ClusterRedirect::NoLeader.into()),
+            Some(_) if view.leader => Ok(()),
+            Some(url) => Err(ClusterRedirect::Forward { url }.into()),
         }
     }
 
@@ -322,7 +300,6 @@ impl Herder {
     async fn on_rebalance(&self, rebalance: Rebalance) {
         let mut local = self.work.lock().await;
         *lock(&self.view) = GroupView {
-            joined: true,
             protocol: Some(rebalance.protocol),
             generation: rebalance.generation,
             leader: rebalance.is_leader(),
@@ -516,7 +493,7 @@ impl Herder {
                 self.delete_status(StatusId::Connector(name.clone())).await;
                 continue;
             };
-            let target = target_of(local.applied.target_state(&name));
+            let target = TargetState::from(local.applied.target_state(&name));
             let Some((changed, retarget)) = local
                 .connectors
                 .get(&name)
@@ -536,7 +513,7 @@ impl Herder {
         for id in ids {
             let task_config = local.applied.task_config(&id).cloned();
             let connector_config = local.applied.connector_config(&id.connector).cloned();
-            let target = target_of(local.applied.target_state(&id.connector));
+            let target = TargetState::from(local.applied.target_state(&id.connector));
             let Some(running) = local.tasks.get(&id) else {
                 continue;
             };
@@ -609,7 +586,7 @@ impl Herder {
             );
             return;
         };
-        let target = target_of(local.applied.target_state(name));
+        let target = TargetState::from(local.applied.target_state(name));
         let mut connector = match self.managed(&props, target) {
             Ok(connector) => connector,
             Err(error) => {
@@ -633,16 +610,7 @@ impl Herder {
     }
 
     fn parse(&self, props: &ConfigMap) -> Result<(ConnectorConfig, String, ConnectorFactory)> {
-        let class = props
-            .get("connector.class")
-            .ok_or_else(|| ConnectError::Config(ConfigError::missing("connector.class")))?;
-        let (desc, factory) = self.shared.plugins.connector(class).map_err(|e| {
-            ConnectError::Config(ConfigError::invalid(
-                "connector.class",
-                class.clone(),
-                e.to_string(),
-            ))
-        })?;
+        let (desc, factory) = self.shared.plugins.connector_of(props)?;
         let config = ConnectorConfig::parse(props, factory.kind())?;
         Ok((config, desc.class, factory))
     }
@@ -666,7 +634,7 @@ impl Herder {
             tracing::warn!(task = %id, "assigned a task the config topic does not have");
             return;
         };
-        let target = target_of(local.applied.target_state(&id.connector));
+        let target = TargetState::from(local.applied.target_state(&id.connector));
         let parsed = match self.parse(&props) {
             Ok(parsed) => parsed,
             Err(error) => {
@@ -1006,9 +974,10 @@ impl Herder {
     }
 
     fn kind_name(&self, props: &ConfigMap) -> String {
-        props
-            .get("connector.class")
-            .and_then(|class| self.shared.plugins.connector(class).ok())
+        self.shared
+            .plugins
+            .connector_of(props)
+            .ok()
             .map_or_else(|| "unknown".to_owned(), |(_, f)| f.kind().name().to_owned())
     }
 
@@ -1045,7 +1014,7 @@ impl Herder {
             .connector_config(name)
             .ok_or_else(|| not_found(name))?;
         let (config, _, factory) = self.parse(props)?;
-        Ok((config, factory, target_of(state.target_state(name))))
+        Ok((config, factory, TargetState::from(state.target_state(name))))
     }
 
     /// The topics a connector's tasks have used, as the status topic records them.
@@ -1143,7 +1112,11 @@ impl Herder {
             )));
         }
         self.config
-            .put_connector_config(&name, config.clone(), initial_state.map(value_of))
+            .put_connector_config(
+                &name,
+                config.clone(),
+                initial_state.map(TargetStateValue::from),
+            )
             .await
             .map_err(store_error)?;
         tracing::info!(connector = name, "created connector");
@@ -1214,7 +1187,7 @@ impl Herder {
             return Err(not_found(name));
         }
         self.config
-            .put_target_state(name, value_of(target))
+            .put_target_state(name, TargetStateValue::from(target))
             .await
             .map_err(store_error)?;
         if target == TargetState::Stopped {

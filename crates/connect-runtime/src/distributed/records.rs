@@ -154,6 +154,36 @@ impl TargetStateValue {
     }
 }
 
+/// The runtime's target state as the config topic writes it.
+///
+/// ```
+/// use connect_runtime::TargetState;
+/// use connect_runtime::distributed::records::TargetStateValue;
+///
+/// assert_eq!(TargetStateValue::from(TargetState::Paused), TargetStateValue::Paused);
+/// assert_eq!(TargetState::from(TargetStateValue::Stopped), TargetState::Stopped);
+/// ```
+impl From<crate::worker::TargetState> for TargetStateValue {
+    fn from(target: crate::worker::TargetState) -> Self {
+        use crate::worker::TargetState;
+        match target {
+            TargetState::Started => Self::Started,
+            TargetState::Paused => Self::Paused,
+            TargetState::Stopped => Self::Stopped,
+        }
+    }
+}
+
+impl From<TargetStateValue> for crate::worker::TargetState {
+    fn from(value: TargetStateValue) -> Self {
+        match value {
+            TargetStateValue::Started => Self::Started,
+            TargetStateValue::Paused => Self::Paused,
+            TargetStateValue::Stopped => Self::Stopped,
+        }
+    }
+}
+
 /// A record of the config topic (`config.storage.topic`).
 ///
 /// Connector and task names are kept as they appear in the keys; a `None` config or state is a

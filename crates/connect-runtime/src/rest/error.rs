@@ -93,29 +93,25 @@ impl From<ConnectError> for RestError {
             source: Some(source),
             ..
         } = &error
-            && let Some(redirect) = source.downcast_ref::<ClusterRedirect>()
         {
-            let mut rest = Self::new(StatusCode::CONFLICT, redirect.to_string());
-            if let ClusterRedirect::Forward { url } = redirect {
-                rest.forward_to = Some(url.clone());
-            }
-            return rest;
-        }
-        if let ConnectError::Other {
-            source: Some(source),
-            ..
-        } = &error
-            && let Some(refused) = source.downcast_ref::<SignatureError>()
-        {
-            let status = match refused {
-                SignatureError::Invalid => StatusCode::FORBIDDEN,
-                SignatureError::NoKey => StatusCode::SERVICE_UNAVAILABLE,
-                SignatureError::Key(_) => StatusCode::INTERNAL_SERVER_ERROR,
-                SignatureError::Missing | SignatureError::UnsupportedAlgorithm(_) => {
-                    StatusCode::BAD_REQUEST
+            if let Some(redirect) = source.downcast_ref::<ClusterRedirect>() {
+                let mut rest = Self::new(StatusCode::CONFLICT, redirect.to_string());
+                if let ClusterRedirect::Forward { url } = redirect {
+                    rest.forward_to = Some(url.clone());
                 }
-            };
-            return Self::new(status, refused.to_string());
+                return rest;
+            }
+            if let Some(refused) = source.downcast_ref::<SignatureError>() {
+                let status = match refused {
+                    SignatureError::Invalid => StatusCode::FORBIDDEN,
+                    SignatureError::NoKey => StatusCode::SERVICE_UNAVAILABLE,
+                    SignatureError::Key(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                    SignatureError::Missing | SignatureError::UnsupportedAlgorithm(_) => {
+                        StatusCode::BAD_REQUEST
+                    }
+                };
+                return Self::new(status, refused.to_string());
+            }
         }
         let status = match &error {
             ConnectError::NotFound(_) => StatusCode::NOT_FOUND,

@@ -38,7 +38,11 @@ pub(crate) async fn forwarding(
     request: Request,
     next: Next,
 ) -> Response {
-    if request.method() == Method::GET || request.method() == Method::HEAD {
+    // Only a distributed worker forwards, and only writes.
+    if !state.runtime.is_distributed()
+        || request.method() == Method::GET
+        || request.method() == Method::HEAD
+    {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();

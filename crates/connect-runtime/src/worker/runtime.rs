@@ -332,6 +332,12 @@ impl Runtime {
         }
     }
 
+    /// Whether this worker is part of a Connect cluster (built from
+    /// [`WorkerConfig::distributed`]).
+    pub(crate) fn is_distributed(&self) -> bool {
+        self.inner.cluster.is_some()
+    }
+
     /// The log the runtime runs on.
     pub fn log(&self) -> Arc<dyn Log> {
         self.inner.shared.log.clone()
@@ -389,19 +395,8 @@ impl Runtime {
     ///
     /// When `connector.class` is missing or names no known connector.
     pub fn connector_config_def(&self, props: &ConfigMap) -> Result<(ConnectorType, ConfigDef)> {
-        let Some(class) = props.get("connector.class") else {
-            return Err(ConnectError::Config(ConfigError::missing(
-                "connector.class",
-            )));
-        };
         let plugins = &self.inner.shared.plugins;
-        let (_, factory) = plugins.connector(class).map_err(|e| {
-            ConnectError::Config(ConfigError::invalid(
-                "connector.class",
-                class.clone(),
-                e.to_string(),
-            ))
-        })?;
+        let (_, factory) = plugins.connector_of(props)?;
         let kind = factory.kind();
         let own = guarded_sync("the connector's config()", || {
             Ok(match &factory {
@@ -444,18 +439,7 @@ impl Runtime {
         } else {
             props
         };
-        let Some(class) = props.get("connector.class") else {
-            return Err(ConnectError::Config(ConfigError::missing(
-                "connector.class",
-            )));
-        };
-        let (_, factory) = self.inner.shared.plugins.connector(class).map_err(|e| {
-            ConnectError::Config(ConfigError::invalid(
-                "connector.class",
-                class.clone(),
-                e.to_string(),
-            ))
-        })?;
+        let (_, factory) = self.inner.shared.plugins.connector_of(props)?;
         let kind = factory.kind();
         let mut infos = ConnectorConfig::validate(props, kind);
         let own = guarded_sync("the connector's validate()", || {
@@ -498,18 +482,7 @@ impl Runtime {
             ))));
         }
         let config = ConnectorConfig::parse(props, kind)?;
-        let (desc, factory) = self
-            .inner
-            .shared
-            .plugins
-            .connector(config.class())
-            .map_err(|e| {
-                ConnectError::Config(ConfigError::invalid(
-                    "connector.class",
-                    config.class().to_owned(),
-                    e.to_string(),
-                ))
-            })?;
+        let (desc, factory) = self.inner.shared.plugins.connector_of(props)?;
         Ok((config, desc.class, factory))
     }
 
